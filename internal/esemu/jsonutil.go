@@ -1,0 +1,265 @@
+package esemu
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"unicode/utf8"
+)
+
+// member is one key of an ordered JSON object.
+type member struct {
+	Key   string
+	Value any
+}
+
+// object is a JSON object that keeps its key order (Elasticsearch's responses
+// list repositories, indices and settings in a meaningful order).
+type object []member
+
+// MarshalJSON encodes the members in order.
+func (o object) MarshalJSON() ([]byte, error) {
+	b := []byte{'{'}
+	for i, m := range o {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, m.Key)
+		b = append(b, ':')
+		v, err := json.Marshal(m.Value)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, v...)
+	}
+	return append(b, '}'), nil
+}
+
+func (o object) get(key string) (any, bool) {
+	for _, m := range o {
+		if m.Key == key {
+			return m.Value, true
+		}
+	}
+	return nil, false
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string, escaping as encoding/json does
+// (without HTML escaping).
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// decodeOrdered parses JSON keeping object key order (objects become object,
+// numbers json.Number).
+func decodeOrdered(data []byte) (any, error) {
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	v, err := decodeValue(d)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("trailing data after JSON value")
+	}
+	return v, nil
+}
+
+func decodeValue(d *json.Decoder) (any, error) {
+	t, err := d.Token()
+	if err != nil {
+		return nil, err
+	}
+	switch t := t.(type) {
+	case json.Delim:
+		switch t {
+		case '{':
+			o := object{}
+			for d.More() {
+				k, err := d.Token()
+				if err != nil {
+					return nil, err
+				}
+				v, err := decodeValue(d)
+				if err != nil {
+					return nil, err
+				}
+				o = append(o, member{Key: k.(string), Value: v})
+			}
+			if _, err := d.Token(); err != nil {
+				return nil, err
+			}
+			return o, nil
+		case '[':
+			a := []any{}
+			for d.More() {
+				v, err := decodeValue(d)
+				if err != nil {
+					return nil, err
+				}
+				a = append(a, v)
+			}
+			if _, err := d.Token(); err != nil {
+				return nil, err
+			}
+			return a, nil
+		}
+		return nil, errors.New("unexpected delimiter")
+	default:
+		return t, nil
+	}
+}
+
+// lineCol converts a byte offset in data to a 1-based line and column.
+func lineCol(data []byte, off int64) (int, int) {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	line, col := 1, 1
+	for _, c := range data[:off] {
+		if c == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
+
+// parseJSONError turns a decoding error into Elasticsearch's parse error.
+func parseJSONError(data []byte, err error) *esError {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		l, c := lineCol(data, se.Offset)
+		return errXContentParse(l, c, "Unexpected character: "+se.Error())
+	}
+	l, c := lineCol(data, int64(len(data)))
+	return errXContentParse(l, c, "Unexpected end-of-input: "+err.Error())
+}
+
+// filterPaths keeps only the parts of v selected by Elasticsearch filter_path
+// expressions (dotted paths, '*' per segment, '**' for any depth). Arrays are
+// transparent. Exclusions (leading '-') are ignored.
+func filterPaths(v any, exprs []string) any {
+	var paths [][]string
+	for _, e := range exprs {
+		if e == "" || e[0] == '-' {
+			continue
+		}
+		paths = append(paths, splitDotted(e))
+	}
+	if len(paths) == 0 {
+		return v
+	}
+	out, _ := filterValue(v, paths)
+	return out
+}
+
+func splitDotted(s string) []string {
+	var parts []string
+	cur := []byte{}
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+1 < len(s) && s[i+1] == '.' {
+			cur = append(cur, '.')
+			i++
+			continue
+		}
+		if s[i] == '.' {
+			parts = append(parts, string(cur))
+			cur = cur[:0]
+			continue
+		}
+		cur = append(cur, s[i])
+	}
+	return append(parts, string(cur))
+}
+
+func filterValue(v any, paths [][]string) (any, bool) {
+	for _, p := range paths {
+		if len(p) == 0 {
+			return v, true
+		}
+	}
+	switch t := v.(type) {
+	case object:
+		out := object{}
+		for _, m := range t {
+			var sub [][]string
+			for _, p := range paths {
+				if p[0] == "**" {
+					sub = append(sub, p, p[1:])
+				} else if simpleMatch(p[0], m.Key) {
+					sub = append(sub, p[1:])
+				}
+			}
+			if len(sub) == 0 {
+				continue
+			}
+			if fv, ok := filterValue(m.Value, sub); ok {
+				out = append(out, member{Key: m.Key, Value: fv})
+			}
+		}
+		return out, len(out) > 0
+	case []any:
+		out := []any{}
+		for _, e := range t {
+			if fv, ok := filterValue(e, paths); ok {
+				out = append(out, fv)
+			}
+		}
+		return out, len(out) > 0
+	default:
+		return nil, false
+	}
+}

@@ -1,0 +1,487 @@
+package esemu
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+const createSnapshotParams = "master_timeout wait_for_completion"
+
+// Snapshot states of SnapshotInfo.
+const (
+	stateInProgress = "IN_PROGRESS"
+	stateSuccess    = "SUCCESS"
+	stateFailed     = "FAILED"
+	statePartial    = "PARTIAL"
+)
+
+// copyThroughput is the simulated speed at which snapshots copy data, so that
+// a snapshot's duration grows with the data it copies.
+const copyThroughput = 200 << 20 // bytes per second
+
+// maxMetadataBytes is the largest serialized user metadata accepted.
+const maxMetadataBytes = 1024
+
+type shardFailure struct {
+	Index     string `json:"index"`
+	IndexUUID string `json:"index_uuid"`
+	ShardID   int    `json:"shard_id"`
+	Reason    string `json:"reason"`
+	NodeID    string `json:"node_id,omitempty"`
+	Status    string `json:"status"`
+}
+
+type featureState struct {
+	FeatureName string   `json:"feature_name"`
+	Indices     []string `json:"indices"`
+}
+
+type indexDetail struct {
+	Name      string `json:"name"`
+	UUID      string `json:"uuid"`
+	Shards    int    `json:"shards"`
+	SizeBytes int64  `json:"size_in_bytes"`
+}
+
+// snapshotRecord is what a repository stores about one snapshot.
+type snapshotRecord struct {
+	Name               string          `json:"name"`
+	UUID               string          `json:"uuid"`
+	VersionID          int             `json:"version_id"`
+	Version            string          `json:"version"`
+	Indices            []indexDetail   `json:"indices"`
+	DataStreams        []string        `json:"data_streams"`
+	IncludeGlobalState bool            `json:"include_global_state"`
+	Metadata           json.RawMessage `json:"metadata,omitempty"`
+	FeatureStates      []featureState  `json:"feature_states"`
+	State              string          `json:"state"`
+	Reason             string          `json:"reason,omitempty"`
+	Start              int64           `json:"start"`
+	End                int64           `json:"end"`
+	Failures           []shardFailure  `json:"failures"`
+	TotalShards        int             `json:"total_shards"`
+}
+
+// snapshot is a snapshot in a repository, running or finished. Fields are
+// guarded by Server.mu.
+type snapshot struct {
+	snapshotRecord
+	abort   chan struct{} // closed to abort a running snapshot
+	done    chan struct{} // closed when the worker is finished
+	aborted bool
+}
+
+func (sn *snapshot) indexNames() []string {
+	out := make([]string, len(sn.Indices))
+	for i, d := range sn.Indices {
+		out[i] = d.Name
+	}
+	return out
+}
+
+func (sn *snapshot) failedShards() int { return len(sn.Failures) }
+
+// failInterrupted marks a snapshot found running after a restart as FAILED.
+func (sn *snapshot) failInterrupted(now int64) {
+	sn.State, sn.Reason, sn.End = stateFailed, nodeLeftReason, max(now, sn.Start)
+	sn.Failures = sn.shardFailures(nodeLeftReason, "")
+}
+
+func (sn *snapshot) shardFailures(reason, nodeID string) []shardFailure {
+	out := []shardFailure{}
+	for _, d := range sn.Indices {
+		for i := 0; i < d.Shards; i++ {
+			out = append(out, shardFailure{d.Name, d.UUID, i, reason, nodeID, "INTERNAL_SERVER_ERROR"})
+		}
+	}
+	return out
+}
+
+// snapshotSource is an index being copied into a snapshot.
+type snapshotSource struct {
+	meta persistedIndex
+	file *os.File
+	size int64
+}
+
+// createOptions are the parsed body of a create snapshot request.
+type createOptions struct {
+	indices            []string
+	opts               indicesOptions
+	includeGlobalState bool
+	partial            bool
+	featureStates      []string
+	metadata           json.RawMessage
+}
+
+// stringList reads a string or an array of strings (comma-splitting strings).
+func stringList(v any, malformed string) ([]string, *esError) {
+	switch t := v.(type) {
+	case string:
+		return splitList(t), nil
+	case []any:
+		out := make([]string, 0, len(t))
+		for _, e := range t {
+			s, ok := e.(string)
+			if !ok {
+				return nil, errIllegalArgument("%s", malformed)
+			}
+			out = append(out, s)
+		}
+		return out, nil
+	case nil:
+		return nil, nil
+	}
+	return nil, errIllegalArgument("%s", malformed)
+}
+
+// boolValue reads a boolean body value; strings "true"/"false" are accepted.
+func boolValue(v any) (bool, *esError) {
+	switch t := v.(type) {
+	case bool:
+		return t, nil
+	case string:
+		return parseBool(t, false)
+	case nil:
+		return false, nil
+	}
+	return false, errIllegalArgument("Failed to parse value [%v] as only [true] or [false] are allowed.", v)
+}
+
+func parseCreateBody(body object) (createOptions, *esError) {
+	co := createOptions{includeGlobalState: true,
+		opts: indicesOptions{allowNoIndices: true, open: true, closed: true, hidden: true}}
+	var err *esError
+	for _, m := range body {
+		switch m.Key {
+		case "indices":
+			co.indices, err = stringList(m.Value, "malformed indices section, should be an array of strings")
+		case "feature_states":
+			if _, ok := m.Value.([]any); !ok && m.Value != nil {
+				return co, errIllegalArgument("malformed feature_states section, should be an array of strings")
+			}
+			co.featureStates, err = stringList(m.Value, "malformed feature_states section, should be an array of strings")
+		case "ignore_unavailable":
+			co.opts.ignoreUnavailable, err = boolValue(m.Value)
+		case "allow_no_indices":
+			co.opts.allowNoIndices, err = boolValue(m.Value)
+		case "expand_wildcards":
+			var list []string
+			if list, err = stringList(m.Value, "malformed expand_wildcards"); err == nil {
+				err = co.opts.parseExpandWildcards(strings.Join(list, ","))
+			}
+		case "include_global_state":
+			co.includeGlobalState, err = boolValue(m.Value)
+		case "partial":
+			co.partial, err = boolValue(m.Value)
+		case "metadata":
+			switch m.Value.(type) {
+			case object:
+				co.metadata, _ = json.Marshal(m.Value)
+			case nil:
+			default:
+				err = errIllegalArgument("malformed metadata, should be an object")
+			}
+		}
+		if err != nil {
+			return co, err
+		}
+	}
+	if slices.Contains(co.featureStates, "none") && len(co.featureStates) > 1 {
+		others := slices.DeleteFunc(slices.Clone(co.featureStates), func(s string) bool { return s == "none" })
+		return co, errIllegalArgument("the feature_states value [none] indicates that no feature states should be snapshotted, but other feature states were requested: [%s]", strings.Join(others, ", "))
+	}
+	if n := len(co.metadata); n > maxMetadataBytes {
+		return co, errValidation(fmt.Sprintf("metadata must be smaller than 1024 bytes, but was [%d]", n))
+	}
+	return co, nil
+}
+
+func (c *call) createSnapshot() error {
+	s := c.s
+	repoName := c.r.PathValue("repo")
+	name := resolveDateMath(c.r.PathValue("snap"), s.now())
+	wait, err := c.boolParam("wait_for_completion", false)
+	if err != nil {
+		return err
+	}
+	body, err := c.bodyObject()
+	if err != nil {
+		return err
+	}
+	co, err := parseCreateBody(body)
+	if err != nil {
+		return err
+	}
+	if err := validateSnapshotName(repoName, name); err != nil {
+		return err
+	}
+	sn, err := s.startSnapshot(repoName, name, co)
+	if err != nil {
+		return err
+	}
+	if !wait {
+		return c.json(http.StatusOK, object{{"accepted", true}})
+	}
+	select {
+	case <-sn.done:
+	case <-c.r.Context().Done():
+		return nil
+	}
+	s.mu.RLock()
+	b := appendSnapshotJSON(nil, sn, repoName, fullView)
+	s.mu.RUnlock()
+	out := append([]byte(`{"snapshot":`), b...)
+	c.raw(http.StatusOK, append(out, '}'))
+	return nil
+}
+
+// startSnapshot registers a running snapshot and starts its worker.
+func (s *Server) startSnapshot(repoName, name string, co createOptions) (*snapshot, *esError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, errServerClosed()
+	}
+	repo := s.repoByName(repoName)
+	if repo == nil {
+		return nil, errRepositoryMissing(repoName)
+	}
+	if repo.readonly() {
+		return nil, errRepository(repoName, "cannot create snapshot in a readonly repository")
+	}
+	rd := repo.data
+	if ex, ok := rd.byName[name]; ok {
+		if ex.State == stateInProgress {
+			return nil, errSnapshotNameInUse(repoName, name, "snapshot with the same name is already in-progress")
+		}
+		return nil, errSnapshotNameInUse(repoName, name, "snapshot with the same name already exists")
+	}
+	names, rerr := resolveIndices(s.indexStates(), co.indices, co.opts)
+	if rerr != nil {
+		return nil, rerr
+	}
+	if err := rd.ensureUUID(); err != nil {
+		return nil, errRepository(repoName, err.Error())
+	}
+	sn := &snapshot{abort: make(chan struct{}), done: make(chan struct{})}
+	sn.snapshotRecord = snapshotRecord{
+		Name: name, UUID: newUUID(), VersionID: s.versionID(), Version: s.cfg.Version,
+		DataStreams: []string{}, IncludeGlobalState: co.includeGlobalState, Metadata: co.metadata,
+		FeatureStates: []featureState{}, State: stateInProgress, Start: s.now().UnixMilli(), Failures: []shardFailure{},
+	}
+	var srcs []snapshotSource
+	for _, n := range names {
+		ix := s.indices[n]
+		f, err := os.Open(s.indexFile(ix.uuid))
+		if err != nil {
+			for _, src := range srcs {
+				src.file.Close()
+			}
+			return nil, errSnapshot(repoName, name, "cannot read index ["+n+"]: "+err.Error())
+		}
+		srcs = append(srcs, snapshotSource{
+			meta: persistedIndex{ix.name, ix.uuid, ix.settings, ix.mappings, ix.aliases, false, ix.created, ""},
+			file: f, size: ix.size})
+		sn.Indices = append(sn.Indices, indexDetail{Name: n, UUID: ix.uuid, Shards: ix.shards(), SizeBytes: ix.storeSize()})
+		sn.TotalShards += ix.shards()
+	}
+	rd.add(sn)
+	rec := sn.snapshotRecord
+	if err := rd.writeRecord(rec); err != nil {
+		s.log.Error("write snapshot record", "snapshot", name, "err", err)
+	}
+	s.workers.Add(1)
+	go s.runSnapshot(rd, sn, srcs)
+	return sn, nil
+}
+
+// runSnapshot copies the data, waits for the simulated duration and holds,
+// then completes the snapshot, applying injected failures.
+func (s *Server) runSnapshot(rd *repoData, sn *snapshot, srcs []snapshotSource) {
+	defer s.workers.Done()
+	defer close(sn.done)
+	copied, cerr := copySources(rd.dataDir(sn.UUID), srcs)
+	wait := s.faults.delay(s.delay) + time.Duration(float64(copied)/copyThroughput*float64(time.Second))
+	if !s.pause(sn, wait) {
+		return
+	}
+	for {
+		held, changed := s.faults.held(sn.Name)
+		if !held {
+			break
+		}
+		select {
+		case <-changed:
+		case <-sn.abort:
+			return
+		case <-s.stop:
+			return
+		}
+	}
+	s.mu.Lock()
+	if sn.aborted {
+		s.mu.Unlock()
+		return
+	}
+	sn.End = max(s.now().UnixMilli(), sn.Start)
+	sn.State = stateSuccess
+	if cerr != nil {
+		sn.State, sn.Reason = stateFailed, cerr.Error()
+		sn.Failures = sn.shardFailures(cerr.Error(), s.nodeID)
+	} else if state, reason, ok := s.faults.outcome(sn.Name); ok {
+		sn.State = state
+		sn.Failures = sn.shardFailures(reason, s.nodeID)
+		if state == statePartial && len(sn.Failures) > 1 {
+			sn.Failures = sn.Failures[:1]
+		}
+		if state == stateFailed {
+			sn.Reason = reason
+		}
+	}
+	rec := sn.snapshotRecord
+	s.mu.Unlock()
+	if err := rd.writeRecord(rec); err != nil {
+		s.log.Error("write snapshot record", "snapshot", sn.Name, "err", err)
+	}
+}
+
+// pause waits d; it reports false if the snapshot was aborted or the server stopped.
+func (s *Server) pause(sn *snapshot, d time.Duration) bool {
+	if d <= 0 {
+		select {
+		case <-sn.abort:
+			return false
+		case <-s.stop:
+			return false
+		default:
+			return true
+		}
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-sn.abort:
+		return false
+	case <-s.stop:
+		return false
+	}
+}
+
+// copySources copies each index's documents and metadata into dir.
+func copySources(dir string, srcs []snapshotSource) (int64, error) {
+	defer func() {
+		for _, src := range srcs {
+			src.file.Close()
+		}
+	}()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 0, fmt.Errorf("create snapshot data directory: %w", err)
+	}
+	var total int64
+	for _, src := range srcs {
+		meta, _ := json.Marshal(src.meta)
+		if err := os.WriteFile(filepath.Join(dir, src.meta.Name+".json"), meta, 0o644); err != nil {
+			return total, fmt.Errorf("write index metadata of [%s]: %w", src.meta.Name, err)
+		}
+		n, err := copyFile(filepath.Join(dir, src.meta.Name+".ndjson"), io.NewSectionReader(src.file, 0, src.size))
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("copy documents of [%s]: %w", src.meta.Name, err)
+		}
+	}
+	return total, nil
+}
+
+func copyFile(dst string, r io.Reader) (int64, error) {
+	f, err := os.Create(dst)
+	if err != nil {
+		return 0, err
+	}
+	n, err := io.Copy(f, r)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return n, err
+}
+
+func (c *call) deleteSnapshots() error {
+	s := c.s
+	repoName := c.r.PathValue("repo")
+	wait, err := c.boolParam("wait_for_completion", true)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	repo := s.repoByName(repoName)
+	if repo == nil {
+		s.mu.Unlock()
+		return errRepositoryMissing(repoName)
+	}
+	rd := repo.data
+	var doomed []*snapshot
+	seen := map[*snapshot]bool{}
+	for _, e := range splitList(c.r.PathValue("snap")) {
+		if isWildcard(e) {
+			for _, sn := range rd.snaps {
+				if simpleMatch(e, sn.Name) && !seen[sn] {
+					seen[sn] = true
+					doomed = append(doomed, sn)
+				}
+			}
+			continue
+		}
+		sn, ok := rd.byName[e]
+		if !ok {
+			s.mu.Unlock()
+			return errSnapshotMissing(repoName, e)
+		}
+		if !seen[sn] {
+			seen[sn] = true
+			doomed = append(doomed, sn)
+		}
+	}
+	for _, sn := range doomed {
+		if sn.State == stateInProgress && sn.abort == nil {
+			s.mu.Unlock()
+			return errConcurrentSnapshot(repoName, sn.Name, "cannot delete snapshot while it is being cloned")
+		}
+	}
+	for _, sn := range doomed {
+		if sn.State == stateInProgress && !sn.aborted {
+			sn.aborted = true
+			close(sn.abort)
+		}
+		rd.remove(sn)
+	}
+	s.mu.Unlock()
+	finish := func() {
+		for _, sn := range doomed {
+			if sn.done != nil {
+				<-sn.done
+			}
+			if err := rd.deleteFiles(sn.UUID); err != nil {
+				s.log.Error("delete snapshot files", "snapshot", sn.Name, "err", err)
+			}
+		}
+	}
+	if wait {
+		finish()
+	} else {
+		s.workers.Add(1)
+		go func() {
+			defer s.workers.Done()
+			finish()
+		}()
+	}
+	return c.json(http.StatusOK, object{{"acknowledged", true}})
+}
