@@ -227,3 +227,11 @@ func (tg *target) doHeaders(method, path, body string, headers map[string]string
 	_ = json.Unmarshal(data, &r.body)
 	return r
 }
+
+// startHTTP serves srv on a loopback port for the duration of the test.
+func startHTTP(t *testing.T, srv *Server) string {
+	t.Helper()
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	return hs.URL
+}
