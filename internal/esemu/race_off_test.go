@@ -1,0 +1,5 @@
+//go:build !race
+
+package esemu
+
+const raceEnabled = false
