@@ -1,0 +1,134 @@
+package elastic
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
+)
+
+// DefaultAddress is the Elasticsearch address used when Config.Addresses is empty.
+const DefaultAddress = "http://localhost:9200"
+
+// Config configures a Client.
+type Config struct {
+	// Addresses are the URLs of the Elasticsearch nodes (http or https); default DefaultAddress.
+	Addresses []string
+	// Username and Password are for HTTP basic authentication.
+	Username, Password string
+	// APIKey is a base64-encoded API key; it takes precedence over basic authentication.
+	APIKey string
+	// CACert is a PEM bundle of the certificate authorities to trust.
+	CACert []byte
+	// Insecure skips the verification of the server's TLS certificate.
+	Insecure bool
+	// Repository is the snapshot repository's name. When empty every call returns
+	// backupapi.NotConfigured().
+	Repository string
+	// IndexPrefix is the prefix of the web applications' index names (empty: none).
+	IndexPrefix string
+	// Version is the web-application version written into snapshot names and metadata;
+	// default the layout's version ("8.8.0"). It is lower-cased and must not contain '_'.
+	Version string
+	// Layout is the part layout; nil means backupapi.Camunda88.
+	Layout *backupapi.Layout
+	// IncompleteAfter is the incomplete-check timeout; default backupapi.DefaultIncompleteAfter.
+	IncompleteAfter time.Duration
+	// SnapshotTimeout bounds how long one part may take once its blocking request was lost
+	// and its state is polled; 0 waits forever.
+	SnapshotTimeout time.Duration
+	// Now is the clock of state derivation; default time.Now.
+	Now func() time.Time
+	// Transport replaces the HTTP transport (tests); it cannot be combined with CACert or
+	// Insecure.
+	Transport http.RoundTripper
+	// Logger receives one line per part started and finished; default discards.
+	Logger *slog.Logger
+	// MaxRetries is how often idempotent calls are retried on connection errors and
+	// 502/503/504: 0 means the client's default (3), a negative value none.
+	MaxRetries int
+}
+
+// withDefaults validates the configuration and fills in its defaults.
+func (cfg Config) withDefaults() (Config, error) {
+	if len(cfg.Addresses) == 0 {
+		cfg.Addresses = []string{DefaultAddress}
+	}
+	for _, a := range cfg.Addresses {
+		if err := checkAddress(a); err != nil {
+			return cfg, err
+		}
+	}
+	if cfg.Layout == nil {
+		cfg.Layout = &backupapi.Camunda88
+	}
+	if cfg.Version == "" {
+		cfg.Version = cfg.Layout.Version
+	}
+	cfg.Version = strings.ToLower(cfg.Version)
+	probe := backupapi.Metadata{BackupID: 1, Version: cfg.Version, PartNo: 1, PartCount: 1}
+	if err := probe.Validate(); err != nil {
+		return cfg, fmt.Errorf("elasticsearch backup: version: %w", err)
+	}
+	if cfg.IncompleteAfter <= 0 {
+		cfg.IncompleteAfter = backupapi.DefaultIncompleteAfter
+	}
+	if cfg.SnapshotTimeout < 0 {
+		return cfg, errors.New("elasticsearch backup: snapshot timeout must not be negative")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxRetries == 0 {
+		cfg.MaxRetries = 3
+	}
+	return cfg, nil
+}
+
+// checkAddress reports an address that is not an absolute http(s) URL. The message names
+// the problem, not the address, which may carry credentials.
+func checkAddress(a string) error {
+	u, err := url.Parse(a)
+	if err != nil {
+		return errors.New("elasticsearch backup: an address is not a valid URL")
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("elasticsearch backup: address scheme must be http or https, got %q", u.Scheme)
+	}
+	if u.Host == "" {
+		return errors.New("elasticsearch backup: an address has no host")
+	}
+	return nil
+}
+
+// transport returns the HTTP transport: the configured one, or a clone of the default one
+// with the TLS settings.
+func (cfg Config) transport() (http.RoundTripper, error) {
+	if cfg.Transport != nil {
+		if cfg.CACert != nil || cfg.Insecure {
+			return nil, errors.New("elasticsearch backup: CA certificate and insecure TLS cannot be combined with a custom transport")
+		}
+		return cfg.Transport, nil
+	}
+	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: cfg.Insecure} //nolint:gosec // opt-in by configuration
+	if len(cfg.CACert) > 0 {
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(cfg.CACert) {
+			return nil, errors.New("elasticsearch backup: CA certificate: no PEM certificate could be read")
+		}
+		tlsConfig.RootCAs = pool
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = tlsConfig
+	return t, nil
+}

@@ -1,0 +1,66 @@
+package elastic
+
+import (
+	"context"
+
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
+)
+
+// Get returns the state of backup id, from one request.
+func (c *Client) Get(ctx context.Context, id backupapi.ID) (backupapi.Backup, error) {
+	if err := id.Validate(); err != nil {
+		return backupapi.Backup{}, err
+	}
+	snaps, err := c.backupSnapshots(ctx, callName("get", id), id, true)
+	if err != nil {
+		return backupapi.Backup{}, err
+	}
+	if len(snaps) == 0 {
+		return backupapi.Backup{}, backupapi.NotFound(id)
+	}
+	return c.derivation().Derive(id, snaps), nil
+}
+
+// List returns the backups matching opts, newest first, from one request.
+func (c *Client) List(ctx context.Context, opts backupapi.ListOptions) ([]backupapi.Backup, error) {
+	pattern, err := backupapi.ListPattern(opts.Pattern)
+	if err != nil {
+		return nil, err
+	}
+	snaps, err := c.getSnapshots(ctx, "list backups", pattern, opts.Verbose)
+	if err != nil {
+		return nil, err
+	}
+	return c.derivation().Group(snaps), nil
+}
+
+// Delete deletes every part of backup id that exists: one request finds them, one deletes
+// them all. A running part is aborted and the backup's remaining parts are not started.
+func (c *Client) Delete(ctx context.Context, id backupapi.ID) error {
+	if err := id.Validate(); err != nil {
+		return err
+	}
+	call := callName("delete", id)
+	snaps, err := c.backupSnapshots(ctx, call, id, false)
+	if err != nil {
+		return err
+	}
+	if len(snaps) == 0 {
+		return backupapi.NotFound(id)
+	}
+	c.stopRun(id)
+	names := make([]string, len(snaps))
+	for i, s := range snaps {
+		names[i] = s.Name
+	}
+	del := c.writes.Snapshot.Delete
+	res, err := del(c.cfg.Repository, names, del.WithContext(ctx))
+	if err != nil {
+		return c.failure(call, nil, err, nil)
+	}
+	defer res.Body.Close()
+	if res.IsError() {
+		return c.failure(call, res, nil, backupapi.NotFound(id))
+	}
+	return nil
+}

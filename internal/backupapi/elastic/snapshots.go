@@ -1,0 +1,105 @@
+package elastic
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
+)
+
+// snapshotInfo is the part of Elasticsearch's SnapshotInfo the driver reads.
+type snapshotInfo struct {
+	Snapshot          string         `json:"snapshot"`
+	State             string         `json:"state"`
+	StartTimeInMillis int64          `json:"start_time_in_millis"`
+	EndTimeInMillis   int64          `json:"end_time_in_millis"`
+	Metadata          map[string]any `json:"metadata"`
+	Failures          []struct {
+		Reason string `json:"reason"`
+	} `json:"failures"`
+}
+
+// snapshot converts the info into a backup part; ok is false for a snapshot that is part of
+// no backup (another product's, or a foreign name).
+func (si snapshotInfo) snapshot() (backupapi.Snapshot, bool) {
+	m, ok := backupapi.ResolveMetadata(si.Snapshot, si.Metadata)
+	if !ok {
+		return backupapi.Snapshot{}, false
+	}
+	s := backupapi.Snapshot{
+		Name:      si.Snapshot,
+		State:     si.State,
+		StartTime: millis(si.StartTimeInMillis),
+		EndTime:   millis(si.EndTimeInMillis),
+		Metadata:  m,
+		Failures:  make([]string, 0, len(si.Failures)),
+	}
+	for _, f := range si.Failures {
+		s.Failures = append(s.Failures, f.Reason)
+	}
+	return s, true
+}
+
+// millis converts epoch milliseconds; 0 (unknown, or a snapshot still running) is the zero time.
+func millis(ms int64) time.Time {
+	if ms <= 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms).UTC()
+}
+
+// getSnapshots runs one GET _snapshot/{repo}/{pattern} and returns the backup parts it
+// finds. Missing snapshots are no error; a missing repository is.
+func (c *Client) getSnapshots(ctx context.Context, call, pattern string, verbose bool) ([]backupapi.Snapshot, error) {
+	repo, err := c.repository()
+	if err != nil {
+		return nil, err
+	}
+	get := c.reads.Snapshot.Get
+	res, err := get(repo, []string{pattern},
+		get.WithContext(ctx),
+		get.WithIgnoreUnavailable(true),
+		get.WithVerbose(verbose),
+		get.WithIndexNames(false),
+	)
+	if err != nil {
+		return nil, c.failure(call, nil, err, nil)
+	}
+	defer res.Body.Close()
+	if res.IsError() {
+		return nil, c.failure(call, res, nil, nil)
+	}
+	var body struct {
+		Snapshots []snapshotInfo `json:"snapshots"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+		return nil, backupapi.Internal(err, "%s: cannot read Elasticsearch's answer: %v", call, err)
+	}
+	out := make([]backupapi.Snapshot, 0, len(body.Snapshots))
+	for _, si := range body.Snapshots {
+		if s, ok := si.snapshot(); ok {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+// backupSnapshots returns the parts of backup id (none is no error).
+func (c *Client) backupSnapshots(ctx context.Context, call string, id backupapi.ID, verbose bool) ([]backupapi.Snapshot, error) {
+	snaps, err := c.getSnapshots(ctx, call, backupapi.BackupSnapshotsPattern(id), verbose)
+	if err != nil {
+		return nil, err
+	}
+	own := snaps[:0]
+	for _, s := range snaps {
+		if s.Metadata.BackupID == id {
+			own = append(own, s)
+		}
+	}
+	return own, nil
+}
+
+// callName names a call on one backup in messages.
+func callName(op string, id backupapi.ID) string { return fmt.Sprintf("%s backup %s", op, id) }

@@ -1,0 +1,181 @@
+package backupapi
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+)
+
+func TestSnapshotNameRoundTrip(t *testing.T) {
+	tests := []struct {
+		meta Metadata
+		name string
+	}{
+		{Metadata{BackupID: 12312938123, Version: "8.7.3", PartNo: 11, PartCount: 13}, "camunda_webapps_12312938123_8.7.3_part_11_of_13"},
+		{Metadata{BackupID: 123, Version: "8.8.0", PartNo: 1, PartCount: 6}, "camunda_webapps_123_8.8.0_part_1_of_6"},
+		{Metadata{BackupID: 9223372036854775807, Version: "8.8.0", PartNo: 5, PartCount: 5}, "camunda_webapps_9223372036854775807_8.8.0_part_5_of_5"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.meta.SnapshotName(); got != tt.name {
+				t.Fatalf("SnapshotName() = %q, want %q", got, tt.name)
+			}
+			got, err := ParseSnapshotName(tt.name)
+			if err != nil || got != tt.meta {
+				t.Fatalf("ParseSnapshotName(%q) = %+v, %v; want %+v", tt.name, got, err, tt.meta)
+			}
+		})
+	}
+}
+
+func TestSnapshotNameLowerCasesVersion(t *testing.T) {
+	m := Metadata{BackupID: 1, Version: "8.8.0-SNAPSHOT", PartNo: 1, PartCount: 1}
+	if got, want := m.SnapshotName(), "camunda_webapps_1_8.8.0-snapshot_part_1_of_1"; got != want {
+		t.Fatalf("SnapshotName() = %q, want %q", got, want)
+	}
+}
+
+func TestParseSnapshotNameRejectsForeignNames(t *testing.T) {
+	for _, name := range []string{
+		"camunda_optimize_12312938123_8.7.3_part_1_of_2",
+		"camunda_webapps_123_8.8.0_part_1_of_6_extra",
+		"camunda_webapps_123_8_8_0_part_1_of_6",
+		"camunda_webapps_abc_8.8.0_part_1_of_6",
+		"camunda_webapps_0_8.8.0_part_1_of_6",
+		"camunda_webapps_1_8.8.0_part_0_of_6",
+		"camunda_webapps_1_8.8.0_part_7_of_6",
+		"camunda_webapps_99999999999999999999_8.8.0_part_1_of_6",
+		"camunda_webapps_1__part_1_of_1",
+		"nightly-2026.11.25",
+		"",
+	} {
+		if _, err := ParseSnapshotName(name); !errors.Is(err, ErrInvalid) {
+			t.Errorf("ParseSnapshotName(%q) error = %v, want ErrInvalid", name, err)
+		}
+		if _, ok := ResolveMetadata(name, map[string]any{"backupId": 1.0, "version": "8.8.0", "partNo": 1.0, "partCount": 1.0}); ok {
+			t.Errorf("ResolveMetadata(%q) accepted a name of no backup", name)
+		}
+	}
+}
+
+func TestResolveMetadataPrefersStoredMetadata(t *testing.T) {
+	name := "camunda_webapps_5_8.8.0_part_2_of_6"
+	var decoded map[string]any
+	if err := json.Unmarshal([]byte(`{"backupId":5,"version":"8.8.1","partNo":2,"partCount":7}`), &decoded); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		desc   string
+		stored map[string]any
+		want   Metadata
+	}{
+		{"stored metadata wins", decoded, Metadata{BackupID: 5, Version: "8.8.1", PartNo: 2, PartCount: 7}},
+		{"no metadata: the name", nil, Metadata{BackupID: 5, Version: "8.8.0", PartNo: 2, PartCount: 6}},
+		{"incomplete metadata: the name", map[string]any{"version": "8.8.1"}, Metadata{BackupID: 5, Version: "8.8.0", PartNo: 2, PartCount: 6}},
+		{"invalid metadata: the name", map[string]any{"version": "8.8.1", "partNo": 9.0, "partCount": 7.0}, Metadata{BackupID: 5, Version: "8.8.0", PartNo: 2, PartCount: 6}},
+		{"metadata without id (8.1): id from the name", map[string]any{"version": "8.1.0", "partNo": 2.0, "partCount": 3.0}, Metadata{BackupID: 5, Version: "8.1.0", PartNo: 2, PartCount: 3}},
+		{"fractional numbers are not metadata", map[string]any{"version": "8.8.1", "partNo": 1.5, "partCount": 7.0}, Metadata{BackupID: 5, Version: "8.8.0", PartNo: 2, PartCount: 6}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			got, ok := ResolveMetadata(name, tt.stored)
+			if !ok || got != tt.want {
+				t.Fatalf("ResolveMetadata() = %+v, %v; want %+v", got, ok, tt.want)
+			}
+		})
+	}
+}
+
+func TestMetadataMapIsWhatCamundaStores(t *testing.T) {
+	m := Metadata{BackupID: 42, Version: "8.8.0", PartNo: 3, PartCount: 5}
+	b, err := json.Marshal(m.Map())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(b), `{"backupId":42,"partCount":5,"partNo":3,"version":"8.8.0"}`; got != want {
+		t.Fatalf("metadata JSON = %s, want %s", got, want)
+	}
+	var back map[string]any
+	_ = json.Unmarshal(b, &back)
+	if got, ok := ResolveMetadata(m.SnapshotName(), back); !ok || got != m {
+		t.Fatalf("round trip = %+v, %v", got, ok)
+	}
+}
+
+func TestListPattern(t *testing.T) {
+	valid := map[string]string{
+		"":                     "camunda_webapps_*",
+		"*":                    "camunda_webapps_*",
+		"23":                   "camunda_webapps_23_*",
+		"12390*":               "camunda_webapps_12390*",
+		"1230891283*":          "camunda_webapps_1230891283*",
+		"20250401*":            "camunda_webapps_20250401*",
+		"20250401":             "camunda_webapps_20250401_*",
+		"9223372036854775807*": "camunda_webapps_9223372036854775807*",
+	}
+	for pattern, want := range valid {
+		got, err := ListPattern(pattern)
+		if err != nil || got != want {
+			t.Errorf("ListPattern(%q) = %q, %v; want %q", pattern, got, err, want)
+		}
+	}
+	for _, pattern := range []string{"23a", "backup24*", "**", "12345678901234567890123456", "  ", "\n", "\t", "abcd123*", "123*?query=all", "1*2", "-1", "123456789012345678901"} {
+		_, err := ListPattern(pattern)
+		if !errors.Is(err, ErrInvalid) || err.Error() != "Invalid pattern: "+pattern {
+			t.Errorf("ListPattern(%q) error = %v, want ErrInvalid %q", pattern, err, "Invalid pattern: "+pattern)
+		}
+	}
+}
+
+func TestParseID(t *testing.T) {
+	for _, s := range []string{"1", "123", "9223372036854775807"} {
+		if _, err := ParseID(s); err != nil {
+			t.Errorf("ParseID(%q) = %v", s, err)
+		}
+	}
+	for _, s := range []string{"0", "-1", "", "abc", "1.5", "9223372036854775808", " 1", "1e3", "+"} {
+		if _, err := ParseID(s); !errors.Is(err, ErrInvalid) {
+			t.Errorf("ParseID(%q) error = %v, want ErrInvalid", s, err)
+		}
+	}
+	if err := ID(0).Validate(); err == nil || err.Error() != "backupId must be a positive integer, got: 0" {
+		t.Errorf("ID(0).Validate() = %v", err)
+	}
+}
+
+func FuzzParseSnapshotName(f *testing.F) {
+	for _, s := range []string{"camunda_webapps_1_8.8.0_part_1_of_6", "camunda_optimize_1_8.7.3_part_1_of_2", "camunda_webapps__x_part__of_"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		m, err := ParseSnapshotName(name)
+		if err != nil {
+			return
+		}
+		if m.Validate() != nil {
+			t.Fatalf("accepted invalid metadata %+v from %q", m, name)
+		}
+		again, err := ParseSnapshotName(m.SnapshotName())
+		if err != nil || again != m {
+			t.Fatalf("%q: name of %+v does not parse back: %+v, %v", name, m, again, err)
+		}
+	})
+}
+
+func FuzzListPattern(f *testing.F) {
+	for _, s := range []string{"", "*", "123", "123*", "**", "1*2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, pattern string) {
+		q, err := ListPattern(pattern)
+		if err != nil {
+			return
+		}
+		rest := q[len(SnapshotPrefix):]
+		for i, r := range rest {
+			if (r < '0' || r > '9') && r != '*' && r != '_' || (r == '*' && i != len(rest)-1) {
+				t.Fatalf("ListPattern(%q) = %q: query has more than digits and one final '*'", pattern, q)
+			}
+		}
+	})
+}
