@@ -183,14 +183,12 @@ func (c *Client) partState(ctx context.Context, name string) (state string, know
 	if res.StatusCode != http.StatusOK {
 		return "", !unavailableStatus(res.StatusCode) // gone with its repository, or unknown now
 	}
-	var body struct {
-		Snapshots []snapshotInfo `json:"snapshots"`
-	}
-	if json.NewDecoder(res.Body).Decode(&body) != nil {
+	snaps, err := decodeSnapshots(res.Body)
+	if err != nil {
 		return "", false
 	}
-	if len(body.Snapshots) == 0 {
+	if len(snaps) == 0 {
 		return "", true
 	}
-	return body.Snapshots[0].State, true
+	return snaps[0].State, true
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
@@ -71,11 +72,21 @@ func (c *Client) getSnapshots(ctx context.Context, call, pattern string, verbose
 	if res.IsError() {
 		return nil, c.failure(call, res, nil, nil)
 	}
+	snaps, err := decodeSnapshots(res.Body)
+	if err != nil {
+		return nil, backupapi.Internal(err, "%s: cannot read Elasticsearch's answer: %v", call, err)
+	}
+	return snaps, nil
+}
+
+// decodeSnapshots reads the answer of a get-snapshots call: the backup parts among its
+// snapshots, in the order given.
+func decodeSnapshots(r io.Reader) ([]backupapi.Snapshot, error) {
 	var body struct {
 		Snapshots []snapshotInfo `json:"snapshots"`
 	}
-	if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
-		return nil, backupapi.Internal(err, "%s: cannot read Elasticsearch's answer: %v", call, err)
+	if err := json.NewDecoder(r).Decode(&body); err != nil {
+		return nil, err
 	}
 	out := make([]backupapi.Snapshot, 0, len(body.Snapshots))
 	for _, si := range body.Snapshots {
