@@ -1,0 +1,182 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/server"
+)
+
+// envPrefix starts the name of every environment variable of the command.
+const envPrefix = "WEBAPPS_BACKUP_"
+
+// options are the command's settings from flags and environment.
+type options struct {
+	cfg       server.Config
+	logFormat string
+}
+
+// urlList is the repeatable, comma-separated --elasticsearch-url flag.
+type urlList struct {
+	urls *[]string
+	set  bool // a flag replaces the environment's list instead of adding to it
+}
+
+func (l *urlList) String() string {
+	if l.urls == nil {
+		return ""
+	}
+	return strings.Join(*l.urls, ",")
+}
+
+func (l *urlList) Set(v string) error {
+	if !l.set {
+		*l.urls, l.set = nil, true
+	}
+	*l.urls = append(*l.urls, splitList(v)...)
+	return nil
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// parse reads the flags, with the environment (WEBAPPS_BACKUP_<FLAG NAME>) as their defaults.
+func parse(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
+	var o options
+	c := &o.cfg
+	fs := flag.NewFlagSet("webapps-backup-server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var envErrs []error
+	env := func(flagName string) (string, string) {
+		name := envPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+		return getenv(name), name
+	}
+	str := func(p *string, name, def, usage string) {
+		v, envName := env(name)
+		if v == "" {
+			v = def
+		}
+		fs.StringVar(p, name, v, usage+" (env "+envName+")")
+	}
+	boolean := func(p *bool, name string, def bool, usage string) {
+		v, envName := env(name)
+		if v != "" {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				envErrs = append(envErrs, fmt.Errorf("invalid %s %q: want true or false", envName, v))
+			}
+			def = b
+		}
+		fs.BoolVar(p, name, def, usage+" (env "+envName+")")
+	}
+	duration := func(p *time.Duration, name string, def time.Duration, usage string) {
+		v, envName := env(name)
+		if v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				envErrs = append(envErrs, fmt.Errorf("invalid %s %q: %w", envName, v, err))
+			}
+			def = d
+		}
+		fs.DurationVar(p, name, def, usage+" (env "+envName+")")
+	}
+	integer := func(p *int, name string, def int, usage string) {
+		v, envName := env(name)
+		if v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				envErrs = append(envErrs, fmt.Errorf("invalid %s %q: want a number", envName, v))
+			}
+			def = n
+		}
+		fs.IntVar(p, name, def, usage+" (env "+envName+")")
+	}
+
+	str(&c.Listen, "listen", server.DefaultListen, "address of the backup API; port 0 picks a free port")
+	boolean(&c.AllowRemote, "allow-remote", false, "allow --listen on a non-loopback address")
+	urls, urlEnv := env("elasticsearch-url")
+	c.ElasticsearchURLs = splitList(urls)
+	fs.Var(&urlList{urls: &c.ElasticsearchURLs}, "elasticsearch-url", "URL of an Elasticsearch node; repeatable or a comma list; none: run the embedded Elasticsearch (env "+urlEnv+", comma list)")
+	str(&c.Username, "elasticsearch-username", "", "Elasticsearch basic-auth username")
+	str(&c.Password, "elasticsearch-password", "", "Elasticsearch basic-auth password (prefer the environment)")
+	str(&c.APIKey, "elasticsearch-api-key", "", "Elasticsearch API key, base64 (prefer the environment)")
+	var caFile string
+	str(&caFile, "elasticsearch-ca-file", "", "PEM file of the certificate authorities to trust for Elasticsearch")
+	str(&c.Repository, "repository", server.DefaultRepository, "snapshot repository (Camunda's camunda.data.backup.repository-name); created in the embedded Elasticsearch when absent")
+	str(&c.IndexPrefix, "index-prefix", "", "Camunda's index prefix (empty: none)")
+	str(&c.Version, "version", "", "web-application version written into snapshot names (default the layout's, 8.8.0)")
+	duration(&c.IncompleteCheckTimeout, "incomplete-check-timeout", 5*time.Minute, "how long a backup missing parts stays IN_PROGRESS after its last part ended")
+	duration(&c.SnapshotTimeout, "snapshot-timeout", 0, "how long a part is polled once its request was lost; 0 waits forever")
+	str(&c.DataDir, "data-dir", defaultDataDir(getenv), "directory of the embedded Elasticsearch's data and snapshot repositories")
+	str(&c.EmbeddedListen, "embedded-elasticsearch-listen", server.DefaultEmbeddedListen, "loopback address the embedded Elasticsearch is served on, for inspection and restore; port 0 picks a free port")
+	integer(&c.SeedDocuments, "seed-documents", server.DefaultSeedDocuments, "sample documents written when the embedded Camunda 8.8 index set is created")
+	boolean(&c.NoSeed, "no-seed", false, "do not create the Camunda 8.8 index set in the embedded Elasticsearch")
+	boolean(&c.Standalone, "standalone", true, "also serve the API under /actuator/backups (pre-8.8 name); --standalone=false turns it off")
+	str(&c.APIToken, "api-token", "", "bearer token required by the backup API (not by health; prefer the environment)")
+	str(&c.APIUsername, "api-username", "", "basic-auth username required by the backup API (not by health)")
+	str(&c.APIPassword, "api-password", "", "basic-auth password required by the backup API (prefer the environment)")
+	str(&o.logFormat, "log-format", "text", "log format: text or json")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), `Usage: webapps-backup-server [flags]
+
+Serves Camunda's web-application backup API (/actuator/backupHistory, /actuator/backups,
+/actuator/health) over Elasticsearch snapshots. Without --elasticsearch-url it runs an
+embedded Elasticsearch-compatible server on --data-dir, creates the snapshot repository and,
+on first start, the Camunda 8.8 index set with sample documents.
+Every flag may also be set with the environment variable named in its description.
+
+Flags:`)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if len(envErrs) > 0 {
+		return o, errors.Join(envErrs...)
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if o.logFormat != "text" && o.logFormat != "json" {
+		return o, fmt.Errorf("invalid --log-format %q: want text or json", o.logFormat)
+	}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return o, fmt.Errorf("read --elasticsearch-ca-file: %w", err)
+		}
+		c.CACert = pem
+	}
+	if len(c.ElasticsearchURLs) > 0 {
+		c.DataDir = ""
+	} else if c.DataDir == "" {
+		return o, errors.New("no --data-dir and no user data directory ($XDG_DATA_HOME or $HOME) to put it in")
+	}
+	return o, nil
+}
+
+// defaultDataDir is $XDG_DATA_HOME/camunda-webapps-backup, else
+// ~/.local/share/camunda-webapps-backup; "" when neither is known.
+func defaultDataDir(getenv func(string) string) string {
+	if d := getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "camunda-webapps-backup")
+	}
+	if h := getenv("HOME"); h != "" {
+		return filepath.Join(h, ".local", "share", "camunda-webapps-backup")
+	}
+	return ""
+}

@@ -1,0 +1,63 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+
+	"github.com/elastic/go-elasticsearch/v8"
+
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
+)
+
+// seedBatch is the number of documents per _bulk request.
+const seedBatch = 1000
+
+// seedIndices creates the indices of the Camunda 8.8 index set that do not exist and spreads
+// docs sample documents over them, in a few _bulk requests. Existing indices are left
+// untouched. It returns the number of indices created.
+func seedIndices(ctx context.Context, es *elasticsearch.Client, prefix string, docs int) (int, error) {
+	var missing []string
+	for _, name := range backupapi.Camunda88.Indices(prefix) {
+		res, err := es.Indices.Exists([]string{name}, es.Indices.Exists.WithContext(ctx))
+		if err := esFailure("check index "+name, res, err, http.StatusNotFound); err != nil {
+			return 0, err
+		}
+		if res.StatusCode == http.StatusNotFound {
+			missing = append(missing, name)
+		}
+	}
+	for _, name := range missing {
+		res, err := es.Indices.Create(name, es.Indices.Create.WithContext(ctx))
+		if err := esFailure("create index "+name, res, err); err != nil {
+			return 0, err
+		}
+	}
+	if len(missing) == 0 {
+		return 0, nil
+	}
+	for start := 0; start < docs; start += seedBatch {
+		body := bulkBody(missing, start, min(start+seedBatch, docs))
+		res, err := es.Bulk(bytes.NewReader(body), es.Bulk.WithContext(ctx), es.Bulk.WithRefresh("true"))
+		if err := esFailure("write sample documents", res, err); err != nil {
+			return 0, err
+		}
+	}
+	return len(missing), nil
+}
+
+// bulkBody is the _bulk body of sample documents from..to-1, spread round-robin over indices.
+func bulkBody(indices []string, from, to int) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	for n := from; n < to; n++ {
+		_ = enc.Encode(map[string]any{"index": map[string]any{"_index": indices[n%len(indices)], "_id": fmt.Sprint(n + 1)}})
+		_ = enc.Encode(map[string]any{
+			"key": 2251799813685248 + n, "name": fmt.Sprintf("sample document %d", n+1),
+			"tenantId": "<default>", "partitionId": 1 + n%3,
+		})
+	}
+	return b.Bytes()
+}
