@@ -1,0 +1,119 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi/actuator"
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi/elastic"
+)
+
+// backend is what the provider hands to its resources and data sources.
+type backend struct {
+	client backupapi.Client
+	// repository is the snapshot repository's name, when known.
+	repository string
+	// partsInProvider is true when this process takes the parts itself (the Elasticsearch
+	// backend): they stop when the Terraform run ends, so creating a backup always waits.
+	partsInProvider bool
+	poll            poller
+}
+
+// newBackend builds the client of the configured backend. It does not contact the backend.
+func newBackend(s settings) (*backend, error) {
+	switch s.backend {
+	case backendActuator:
+		a := s.actuator
+		c, err := actuator.New(actuator.Config{
+			URL:          a.url,
+			Endpoint:     a.endpoint,
+			Username:     a.username,
+			Password:     a.password,
+			Token:        a.token,
+			Timeout:      s.requestTimeout,
+			Retries:      s.retries,
+			RetryMaxWait: s.retryMaxWait,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("actuator client: %w", err)
+		}
+		return &backend{client: c, repository: a.repository, poll: defaultPoller()}, nil
+	case backendElasticsearch:
+		e := s.elasticsearch
+		retries := s.retries
+		if retries == 0 {
+			retries = -1 // the driver reads 0 as its default
+		}
+		c, err := elastic.New(elastic.Config{
+			Addresses:   e.urls,
+			Username:    e.username,
+			Password:    e.password,
+			APIKey:      e.apiKey,
+			CACert:      e.caPEM,
+			Insecure:    e.insecure,
+			Repository:  e.repository,
+			IndexPrefix: e.indexPrefix,
+			Version:     e.ver,
+			MaxRetries:  retries,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("elasticsearch client: %w", err)
+		}
+		return &backend{
+			client:          callDeadline{Client: c, timeout: s.requestTimeout * (1 + max(0, time.Duration(s.retries)))},
+			repository:      c.Repository(),
+			partsInProvider: true,
+			poll:            defaultPoller(),
+		}, nil
+	}
+	return nil, fmt.Errorf("unknown backend %q", s.backend)
+}
+
+// callDeadline bounds every call of a Client. The Elasticsearch driver's snapshot requests
+// block for the duration of a part, so the request timeout bounds calls, not HTTP requests.
+type callDeadline struct {
+	backupapi.Client
+	timeout time.Duration
+}
+
+func (c callDeadline) Create(ctx context.Context, id backupapi.ID) ([]string, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	return c.Client.Create(ctx, id)
+}
+
+func (c callDeadline) Get(ctx context.Context, id backupapi.ID) (backupapi.Backup, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	return c.Client.Get(ctx, id)
+}
+
+func (c callDeadline) List(ctx context.Context, opts backupapi.ListOptions) ([]backupapi.Backup, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	return c.Client.List(ctx, opts)
+}
+
+func (c callDeadline) Delete(ctx context.Context, id backupapi.ID) error {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	return c.Client.Delete(ctx, id)
+}
+
+// backendOf returns the backend the provider configured, from a resource's or data source's
+// ProviderData; nil while the provider is not configured yet.
+func backendOf(data any, diags *diag.Diagnostics) *backend {
+	if data == nil {
+		return nil
+	}
+	b, ok := data.(*backend)
+	if !ok {
+		diags.AddError("Unexpected Provider Data",
+			fmt.Sprintf("Expected *provider.backend, got %T. Please report this issue to the provider developers.", data))
+	}
+	return b
+}

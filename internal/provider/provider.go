@@ -1,0 +1,87 @@
+// Package provider is the Terraform provider for the backups of Camunda 8 Self-Managed web
+// applications: the camunda_webapp_backup resource and the camunda_webapp_backup(s) data
+// sources, over either the web applications' actuator API or Elasticsearch directly.
+package provider
+
+import (
+	"context"
+	"os"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+)
+
+var (
+	_ provider.Provider                   = &camundaProvider{}
+	_ provider.ProviderWithValidateConfig = &camundaProvider{}
+)
+
+// camundaProvider is the camunda provider.
+type camundaProvider struct {
+	version string
+	env     getenv
+}
+
+// New returns the constructor of the provider for a release version.
+func New(version string) func() provider.Provider {
+	return newWithEnv(version, os.Getenv)
+}
+
+// newWithEnv is New with the environment lookup injected.
+func newWithEnv(version string, env getenv) func() provider.Provider {
+	return func() provider.Provider { return &camundaProvider{version: version, env: env} }
+}
+
+// Metadata names the provider.
+func (p *camundaProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "camunda"
+	resp.Version = p.version
+}
+
+// ValidateConfig checks at plan time that the configuration and the environment name exactly
+// one backend; attribute validators check the values.
+func (p *camundaProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
+	var m providerModel
+	if diags := req.Config.Get(ctx, &m); diags.HasError() {
+		return // unknown blocks: checked again in Configure
+	}
+	_, diags := chooseBackend(m, p.env)
+	resp.Diagnostics.Append(diags...)
+}
+
+// Configure resolves the configuration against the environment and builds the backend client
+// that the resources and data sources share.
+func (p *camundaProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	s, diags := resolve(m, p.env)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	b, err := newBackend(s)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot Configure the Backup Client", err.Error())
+		return
+	}
+	tflog.Debug(ctx, "configured backup backend", map[string]any{
+		"backend": s.backend, "repository": b.repository, "request_timeout": s.requestTimeout.String(), "retries": s.retries,
+	})
+	resp.ResourceData = b
+	resp.DataSourceData = b
+}
+
+// Resources lists the provider's resources.
+func (p *camundaProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{newWebappBackupResource}
+}
+
+// DataSources lists the provider's data sources.
+func (p *camundaProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{newWebappBackupDataSource, newWebappBackupsDataSource}
+}
