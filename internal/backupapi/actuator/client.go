@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/go-resty/resty/v2"
 
@@ -19,6 +20,7 @@ import (
 
 // Client is a backupapi.Client over the backup HTTP API.
 type Client struct {
+	cfg  Config
 	http *resty.Client
 	base string // for messages: the base URL, redacted
 }
@@ -50,7 +52,7 @@ func New(cfg Config) (*Client, error) {
 	case cfg.Username != "":
 		rc.SetBasicAuth(cfg.Username, cfg.Password)
 	}
-	return &Client{http: rc, base: u.String()}, nil
+	return &Client{cfg: cfg, http: rc, base: u.String()}, nil
 }
 
 // retryable decides resty's retries: GET and DELETE after a connection error or a 502, 503
@@ -97,18 +99,37 @@ func (c *Client) Create(ctx context.Context, id backupapi.ID) ([]string, error) 
 }
 
 // resolveCreate decides a create whose answer was lost: if backup id exists now, the create
-// succeeded; otherwise the original error stands.
+// succeeded; otherwise the original error stands. A backup's first part can become visible
+// a moment after the create was answered, so a not-found answer is asked again, with the
+// retry backoff, as many times as retries are configured (at least once).
 func (c *Client) resolveCreate(ctx context.Context, id backupapi.ID, sendErr error) ([]string, error) {
-	b, err := c.Get(ctx, id)
-	if err != nil || len(b.Snapshots) == 0 {
-		return nil, sendErr
+	wait := c.cfg.RetryWait
+	for attempt := 0; ; attempt++ {
+		b, err := c.Get(ctx, id)
+		if err == nil && len(b.Snapshots) > 0 {
+			return scheduledNames(id, b.Snapshots[0].Metadata), nil
+		}
+		if !errors.Is(err, backupapi.ErrNotFound) || attempt >= max(c.cfg.Retries, 1) {
+			return nil, sendErr
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, sendErr
+		case <-t.C:
+		}
+		wait = min(2*wait, c.cfg.RetryMaxWait)
 	}
-	first := b.Snapshots[0].Metadata
-	names := make([]string, first.PartCount)
+}
+
+// scheduledNames are the names of every part of backup id, from one part's metadata.
+func scheduledNames(id backupapi.ID, m backupapi.Metadata) []string {
+	names := make([]string, m.PartCount)
 	for i := range names {
-		names[i] = backupapi.Metadata{BackupID: id, Version: first.Version, PartNo: i + 1, PartCount: first.PartCount}.SnapshotName()
+		names[i] = backupapi.Metadata{BackupID: id, Version: m.Version, PartNo: i + 1, PartCount: m.PartCount}.SnapshotName()
 	}
-	return names, nil
+	return names
 }
 
 // Get returns the state of backup id.
