@@ -9,6 +9,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"path"
+	"strings"
 
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
 )
@@ -57,8 +59,22 @@ func NewHandler(opts Options) http.Handler {
 		mux.Handle("/actuator/"+e+"/{backupId}", guard(methods{http.MethodGet: b.get, http.MethodDelete: b.delete}))
 	}
 	mux.Handle("/actuator/health", methods{http.MethodGet: health(opts.Health, log)})
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeMessage(w, http.StatusNotFound, "No endpoint "+r.Method+" "+r.URL.Path+".")
+	mux.HandleFunc("/", notFound)
+	return logRequests(log, recoverPanics(log, limitBody(cleanPaths(mux))))
+}
+
+func notFound(w http.ResponseWriter, r *http.Request) {
+	writeMessage(w, http.StatusNotFound, "No endpoint "+r.Method+" "+r.URL.Path+".")
+}
+
+// cleanPaths answers 404 for request targets that are not clean absolute paths (the mux
+// would redirect them, or refuse "*" with a plain-text 400), so that every answer is JSON.
+func cleanPaths(mux http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; !strings.HasPrefix(p, "/") || path.Clean(p) != p {
+			notFound(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
 	})
-	return logRequests(log, recoverPanics(log, limitBody(mux)))
 }
