@@ -36,6 +36,7 @@ func newBackend(s settings) (*backend, error) {
 			Token:        a.token,
 			Timeout:      s.requestTimeout,
 			Retries:      s.retries,
+			RetryWait:    min(actuator.DefaultRetryWait, s.retryMaxWait),
 			RetryMaxWait: s.retryMaxWait,
 		})
 		if err != nil {

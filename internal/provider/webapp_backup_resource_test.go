@@ -1,0 +1,210 @@
+package provider
+
+import (
+	"context"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi/conformance"
+)
+
+const testAddr = "camunda_webapp_backup.test"
+
+var rfc3339 = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$`)
+
+// expectCompleted checks the state of a backup that has completed.
+func expectCompleted(id string) []statecheck.StateCheck {
+	first := tfjsonpath.New("snapshots").AtSliceIndex(0)
+	return []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(testAddr, tfjsonpath.New("id"), knownvalue.StringExact(id)),
+		statecheck.ExpectKnownValue(testAddr, tfjsonpath.New("state"), knownvalue.StringExact("COMPLETED")),
+		statecheck.ExpectKnownValue(testAddr, tfjsonpath.New("failure_reason"), knownvalue.Null()),
+		statecheck.ExpectKnownValue(testAddr, tfjsonpath.New("repository"), knownvalue.StringExact(testRepository)),
+		statecheck.ExpectKnownValue(testAddr, tfjsonpath.New("scheduled_snapshots").AtSliceIndex(0),
+			knownvalue.StringRegexp(regexp.MustCompile(`^camunda_webapps_`+id+`_8\.8\.0_part_1_of_\d+$`))),
+		statecheck.ExpectKnownValue(testAddr, first.AtMapKey("name"),
+			knownvalue.StringRegexp(regexp.MustCompile(`^camunda_webapps_`+id+`_8\.8\.0_part_1_of_\d+$`))),
+		statecheck.ExpectKnownValue(testAddr, first.AtMapKey("state"), knownvalue.StringExact("SUCCESS")),
+		statecheck.ExpectKnownValue(testAddr, first.AtMapKey("start_time"), knownvalue.StringRegexp(rfc3339)),
+		statecheck.ExpectKnownValue(testAddr, first.AtMapKey("failures"), knownvalue.ListSizeExact(0)),
+	}
+}
+
+// TestAccWebappBackupLifecycle creates a backup and waits for it, imports it both ways,
+// updates it in place, replaces it on an id change, and destroys it.
+func TestAccWebappBackupLifecycle(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *testBackend) {
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			CheckDestroy:             func(*terraform.State) error { return expectBackup(b, 12, false) },
+			Steps: []resource.TestStep{
+				{
+					Config:            backupConfig(b, 11, ""),
+					ConfigStateChecks: expectCompleted("11"),
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAddr, plancheck.ResourceActionCreate)},
+						PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					},
+				},
+				{ResourceName: testAddr, ImportState: true, ImportStateVerify: true},
+				{ResourceName: testAddr, ImportState: true, ImportStateKind: resource.ImportBlockWithID},
+				{
+					Config: backupConfig(b, 11, "  delete_on_destroy = false\n  timeouts {\n    create = \"60m\"\n  }\n"),
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAddr, plancheck.ResourceActionUpdate)},
+					},
+					ConfigStateChecks: append(expectCompleted("11"),
+						statecheck.ExpectKnownValue(testAddr, tfjsonpath.New("delete_on_destroy"), knownvalue.Bool(false))),
+				},
+				{
+					Config: backupConfig(b, 12, ""),
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+					},
+					ConfigStateChecks: expectCompleted("12"),
+					// The replaced backup had delete_on_destroy = false: its snapshots stay.
+					Check: func(*terraform.State) error { return expectBackup(b, 11, true) },
+				},
+			},
+		})
+	})
+}
+
+// TestAccWebappBackupDrift deletes the backup outside Terraform: the refresh drops it from the
+// state and the next apply takes it again.
+func TestAccWebappBackupDrift(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *testBackend) {
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{
+				{Config: backupConfig(b, 21, ""), ConfigStateChecks: expectCompleted("21")},
+				{
+					PreConfig: func() {
+						if err := b.client.Delete(context.Background(), 21); err != nil {
+							t.Fatalf("delete backup 21 outside Terraform: %v", err)
+						}
+					},
+					RefreshState:       true,
+					ExpectNonEmptyPlan: true,
+				},
+				{
+					Config: backupConfig(b, 21, ""),
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAddr, plancheck.ResourceActionCreate)},
+					},
+					ConfigStateChecks: expectCompleted("21"),
+				},
+			},
+		})
+	})
+}
+
+// TestAccWebappBackupFailedPart fails a part: the apply fails with the reason, the backup is
+// tainted and the next apply replaces it.
+func TestAccWebappBackupFailedPart(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *testBackend) {
+		faults := b.requireEmulator(t).Faults()
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{
+				{
+					PreConfig:   func() { faults.FailSnapshots("camunda_webapps_31_*_part_3_*", "FAILED", "disk full") },
+					Config:      backupConfig(b, 31, ""),
+					ExpectError: regexp.MustCompile(`(?s)Backup FAILED.*camunda_webapps_31_8\.8\.0_part_3_of_\d+: FAILED.*tainted`),
+				},
+				{
+					PreConfig: faults.Reset,
+					Config:    backupConfig(b, 31, ""),
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+					},
+					ConfigStateChecks: expectCompleted("31"),
+				},
+			},
+		})
+	})
+}
+
+// TestAccWebappBackupCreateTimeout holds a part past the create timeout: the apply fails, the
+// backup stays in state (tainted) and is replaced once it can finish.
+func TestAccWebappBackupCreateTimeout(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *testBackend) {
+		faults := b.requireEmulator(t).Faults()
+		timeout := "  timeouts {\n    create = \"1s\"\n  }\n"
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{
+				{
+					PreConfig:   func() { faults.HoldSnapshots("camunda_webapps_41_*") },
+					Config:      backupConfig(b, 41, timeout),
+					ExpectError: regexp.MustCompile(`(?s)Backup Not Finished Within the Create Timeout.*IN_PROGRESS`),
+				},
+				{
+					PreConfig: func() {
+						faults.ReleaseSnapshots("camunda_webapps_41_*")
+						conformance.WaitForState(t, b.client, 41, backupapi.StateCompleted)
+					},
+					Config: backupConfig(b, 41, timeout),
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+					},
+					ConfigStateChecks: expectCompleted("41"),
+				},
+			},
+		})
+	})
+}
+
+// TestAccWebappBackupKeepOnDestroy destroys a backup with delete_on_destroy = false: its
+// snapshots stay.
+func TestAccWebappBackupKeepOnDestroy(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *testBackend) {
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			CheckDestroy:             func(*terraform.State) error { return expectBackup(b, 51, true) },
+			Steps: []resource.TestStep{
+				{Config: backupConfig(b, 51, "  delete_on_destroy = false\n"), ConfigStateChecks: expectCompleted("51")},
+			},
+		})
+	})
+}
+
+// TestAccWebappBackupErrors covers the errors a user meets: importing a backup that does not
+// exist or a malformed id, an id that is already taken, and an invalid id.
+func TestAccWebappBackupErrors(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *testBackend) {
+		if _, err := b.client.Create(context.Background(), 62); err != nil {
+			t.Fatalf("create backup 62 outside Terraform: %v", err)
+		}
+		conformance.WaitForState(t, b.client, 62, backupapi.StateCompleted)
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{
+				{
+					Config:      backupConfig(b, 0, ""),
+					ExpectError: regexp.MustCompile(`(?s)backup_id.*at least 1`),
+				},
+				{
+					Config: backupConfig(b, 61, ""), ResourceName: testAddr, ImportState: true, ImportStateId: "61",
+					ExpectError: regexp.MustCompile(`Cannot import non-existent remote object`),
+				},
+				{
+					Config: backupConfig(b, 61, ""), ResourceName: testAddr, ImportState: true, ImportStateId: "sixty-one",
+					ExpectError: regexp.MustCompile(`(?s)Invalid Import ID.*positive integer`),
+				},
+				{
+					Config:      backupConfig(b, 62, ""),
+					ExpectError: regexp.MustCompile(`(?s)Backup Already Exists.*terraform\s+import\s+camunda_webapp_backup`),
+				},
+			},
+		})
+	})
+}
