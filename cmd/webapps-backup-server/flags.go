@@ -94,6 +94,14 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 		}
 		fs.DurationVar(p, name, def, usage+" (env "+envName+")")
 	}
+	// Secrets are read from the environment after parsing, so that --help never shows them
+	// as defaults.
+	secrets := map[string]*string{}
+	secret := func(p *string, name, usage string) {
+		_, envName := env(name)
+		fs.StringVar(p, name, "", usage+" (env "+envName+"; prefer the environment)")
+		secrets[name] = p
+	}
 	integer := func(p *int, name string, def int, usage string) {
 		v, envName := env(name)
 		if v != "" {
@@ -112,8 +120,8 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	c.ElasticsearchURLs = splitList(urls)
 	fs.Var(&urlList{urls: &c.ElasticsearchURLs}, "elasticsearch-url", "URL of an Elasticsearch node; repeatable or a comma list; none: run the embedded Elasticsearch (env "+urlEnv+", comma list)")
 	str(&c.Username, "elasticsearch-username", "", "Elasticsearch basic-auth username")
-	str(&c.Password, "elasticsearch-password", "", "Elasticsearch basic-auth password (prefer the environment)")
-	str(&c.APIKey, "elasticsearch-api-key", "", "Elasticsearch API key, base64 (prefer the environment)")
+	secret(&c.Password, "elasticsearch-password", "Elasticsearch basic-auth password")
+	secret(&c.APIKey, "elasticsearch-api-key", "Elasticsearch API key, base64")
 	var caFile string
 	str(&caFile, "elasticsearch-ca-file", "", "PEM file of the certificate authorities to trust for Elasticsearch")
 	str(&c.Repository, "repository", server.DefaultRepository, "snapshot repository (Camunda's camunda.data.backup.repository-name); created in the embedded Elasticsearch when absent")
@@ -126,9 +134,9 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	integer(&c.SeedDocuments, "seed-documents", server.DefaultSeedDocuments, "sample documents written when the embedded Camunda 8.8 index set is created")
 	boolean(&c.NoSeed, "no-seed", false, "do not create the Camunda 8.8 index set in the embedded Elasticsearch")
 	boolean(&c.Standalone, "standalone", true, "also serve the API under /actuator/backups (pre-8.8 name); --standalone=false turns it off")
-	str(&c.APIToken, "api-token", "", "bearer token required by the backup API (not by health; prefer the environment)")
+	secret(&c.APIToken, "api-token", "bearer token required by the backup API (not by health)")
 	str(&c.APIUsername, "api-username", "", "basic-auth username required by the backup API (not by health)")
-	str(&c.APIPassword, "api-password", "", "basic-auth password required by the backup API (prefer the environment)")
+	secret(&c.APIPassword, "api-password", "basic-auth password required by the backup API")
 	str(&o.logFormat, "log-format", "text", "log format: text or json")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), `Usage: webapps-backup-server [flags]
@@ -144,6 +152,13 @@ Flags:`)
 	}
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for name, p := range secrets {
+		if v, _ := env(name); !given[name] {
+			*p = v
+		}
 	}
 	if len(envErrs) > 0 {
 		return o, errors.Join(envErrs...)
