@@ -18,7 +18,7 @@ bin="$root/bin/$name"
 
 # `go version -m` reads the module version stamped into a binary built by go install.
 if [[ -x $bin ]]; then
-	have=$(go version -m "$bin" 2>/dev/null | awk '$1 == "mod" { print $3; exit }')
+	have=$(go version -m "$bin" 2>/dev/null | awk '$1 == "mod" && !seen++ { print $3 }')
 	if [[ $have == "$version" ]]; then
 		exit 0
 	fi
