@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -269,4 +270,27 @@ func TestRestartDuringBackup(t *testing.T) {
 		t.Fatalf("a new backup after the restart: %d", status)
 	}
 	waitState(t, p.url, "6", "COMPLETED")
+}
+
+// TestIdleResidentMemory checks the figure of record: the server with the embedded default,
+// seeded with its sample documents, stays under 60 MiB resident when idle.
+func TestIdleResidentMemory(t *testing.T) {
+	p := start(t, "--listen", "127.0.0.1:0", "--embedded-elasticsearch-listen", "127.0.0.1:0", "--data-dir", t.TempDir())
+	if status := call(t, http.MethodGet, p.url+"/actuator/backupHistory", "", nil); status != http.StatusOK {
+		t.Fatalf("list: %d", status)
+	}
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		t.Skipf("no /proc to read the resident memory from: %v", err)
+	}
+	var kib int
+	for _, line := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			_, _ = fmt.Sscan(strings.TrimSpace(v), &kib)
+		}
+	}
+	t.Logf("idle resident memory: %.1f MiB", float64(kib)/1024)
+	if kib == 0 || kib > 60*1024 {
+		t.Fatalf("idle resident memory %d KiB, want under 60 MiB", kib)
+	}
 }

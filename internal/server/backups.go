@@ -57,10 +57,7 @@ func (b *backups) list(w http.ResponseWriter, r *http.Request) {
 		b.fail(w, r, err)
 		return
 	}
-	if list == nil {
-		list = []backupapi.Backup{}
-	}
-	writeJSON(w, http.StatusOK, list)
+	writeBackups(w, r, b.log, list)
 }
 
 func (b *backups) delete(w http.ResponseWriter, r *http.Request) {
