@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -41,9 +42,27 @@ func TestMain(m *testing.M) {
 type process struct {
 	cmd    *exec.Cmd
 	lines  chan string // stdout, line by line
-	stderr *bytes.Buffer
+	stderr *syncBuffer
 	url    string // the backup API's base URL
 	esURL  string // the embedded Elasticsearch's URL, if printed
+}
+
+// syncBuffer is a buffer the command's output goroutine writes while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // start runs the binary with args and waits for its "listening on" line.
@@ -51,7 +70,7 @@ func start(t *testing.T, args ...string) *process {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "XDG_DATA_HOME=")
-	p := &process{cmd: cmd, lines: make(chan string, 100), stderr: &bytes.Buffer{}}
+	p := &process{cmd: cmd, lines: make(chan string, 100), stderr: &syncBuffer{}}
 	cmd.Stderr = p.stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
