@@ -139,14 +139,14 @@ func (tg *target) setupIndex(name string, docs ...map[string]any) {
 }
 
 // waitState polls a snapshot until it reaches state (deadline 10s).
-func (tg *target) waitState(repo, snap, state string) map[string]any {
+func (tg *target) waitState(repo, snap, state string) {
 	tg.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		r := tg.do("GET", "/_snapshot/"+repo+"/"+snap, nil)
 		if r.status == 200 {
-			if s := get(r.body, "snapshots.0"); s != nil && get(r.body, "snapshots.0.state") == state {
-				return s.(map[string]any)
+			if get(r.body, "snapshots.0.state") == state {
+				return
 			}
 		}
 		if time.Now().After(deadline) {

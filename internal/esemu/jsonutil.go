@@ -134,7 +134,8 @@ func decodeValue(d *json.Decoder) (any, error) {
 				if err != nil {
 					return nil, err
 				}
-				o = append(o, member{Key: k.(string), Value: v})
+				key, _ := k.(string) // object keys are always strings
+				o = append(o, member{Key: key, Value: v})
 			}
 			if _, err := d.Token(); err != nil {
 				return nil, err

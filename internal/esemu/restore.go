@@ -21,10 +21,10 @@ type restorePlan struct {
 
 // restoreOptions are the parsed body of a restore request.
 type restoreOptions struct {
-	indices                  []string
-	opts                     indicesOptions
-	renamePattern, renameTo  string
-	includeGlobalState, have bool
+	indices                 []string
+	opts                    indicesOptions
+	renamePattern, renameTo string
+	includeGlobalState      bool
 }
 
 func parseRestoreBody(body object) (restoreOptions, *esError) {

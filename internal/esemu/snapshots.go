@@ -78,14 +78,6 @@ type snapshot struct {
 	aborted bool
 }
 
-func (sn *snapshot) indexNames() []string {
-	out := make([]string, len(sn.Indices))
-	for i, d := range sn.Indices {
-		out[i] = d.Name
-	}
-	return out
-}
-
 func (sn *snapshot) failedShards() int { return len(sn.Failures) }
 
 // failInterrupted marks a snapshot found running after a restart as FAILED.

@@ -22,8 +22,8 @@ func (c *call) snapshotStatus() error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var items []listed
-	switch {
-	case repoName == "":
+	switch repoName {
+	case "":
 		for _, r := range s.repos {
 			for _, sn := range r.data.snaps {
 				if sn.State == stateInProgress {

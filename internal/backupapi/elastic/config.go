@@ -128,7 +128,11 @@ func (cfg Config) transport() (http.RoundTripper, error) {
 		}
 		tlsConfig.RootCAs = pool
 	}
-	t := http.DefaultTransport.(*http.Transport).Clone()
+	t, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return nil, errors.New("elasticsearch backup: the default HTTP transport was replaced; pass Config.Transport instead")
+	}
+	t = t.Clone()
 	t.TLSClientConfig = tlsConfig
 	return t, nil
 }
