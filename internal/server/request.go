@@ -113,9 +113,9 @@ func jsonProblem(err error) string {
 
 // truncate shortens echoed input so that messages stay short.
 func truncate(s string) string {
-	const max = 40
-	if len(s) > max {
-		return s[:max] + "..."
+	const limit = 40
+	if len(s) > limit {
+		return s[:limit] + "..."
 	}
 	return s
 }
