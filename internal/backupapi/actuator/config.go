@@ -38,8 +38,8 @@ type Config struct {
 	// Timeout bounds each HTTP request; default DefaultTimeout.
 	Timeout time.Duration
 	// Retries is how many times a GET or DELETE is retried after a connection error or a
-	// 502, 503 or 504 answer (0: none). A POST is never retried; its unknown outcome is
-	// resolved by a GET.
+	// 502, 503 or 504 answer (0: none). A POST is never retried: when its answer is lost,
+	// GETs (up to Retries, at least one) tell whether the backup was created.
 	Retries int
 	// RetryWait and RetryMaxWait bound the exponential backoff with jitter between
 	// retries; defaults DefaultRetryWait and DefaultRetryMaxWait.
