@@ -50,6 +50,11 @@ data "camunda_webapp_backups" "all" {
   depends_on = [camunda_webapp_backup.quickstart]
 }
 
+locals {
+  # The newest completed backup: the one a restore would use.
+  latest = data.camunda_webapp_backups.all.latest_completed
+}
+
 output "backup_state" {
   value = camunda_webapp_backup.quickstart.state
 }
@@ -62,11 +67,12 @@ output "backups_in_repository" {
   value = [for b in data.camunda_webapp_backups.all.backups : "${b.backup_id}: ${b.state}"]
 }
 
-# Restore with Elasticsearch's API, one part after the other, in this order,
-# with the web applications stopped (see the guide "Restoring a Backup").
+# How to restore the newest completed backup with Elasticsearch's API: one part
+# after the other, in this order, with the web applications stopped (see the
+# guide "Restoring a Backup").
 output "restore_plan" {
-  value = [
-    for name in camunda_webapp_backup.quickstart.scheduled_snapshots :
-    "POST _snapshot/${var.repository}/${name}/_restore?wait_for_completion=true"
+  value = local.latest == null ? [] : [
+    for name in local.latest.snapshot_names :
+    "POST _snapshot/${data.camunda_webapp_backups.all.repository}/${name}/_restore?wait_for_completion=true"
   ]
 }

@@ -4,5 +4,5 @@ data "camunda_webapp_backup" "nightly" {
 }
 
 output "restore_order" {
-  value = [for s in data.camunda_webapp_backup.nightly.snapshots : s.name]
+  value = data.camunda_webapp_backup.nightly.snapshot_names
 }
