@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi/elastic"
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/server"
+)
+
+// listBackups compares the three ways of listing every backup, side by side in each run.
+var listBackups = experiment{
+	Title: "List of every backup",
+	Intro: "One list of every backup in a repository of the size in the settings below, verbose (with times): " +
+		"GET /actuator/backupHistory on the reference server (its binary, a child process), the Elasticsearch driver's " +
+		"List (in the bench process, on the child's embedded Elasticsearch), and the raw GET _snapshot/<repository>/camunda_webapps_* " +
+		"it is built on (body read, not decoded). The three run one after another in every run.",
+	Metrics: []metric{
+		{Name: "server (HTTP)", Unit: "ms"},
+		{Name: "driver (List)", Unit: "ms"},
+		{Name: "raw GET _snapshot", Unit: "ms"},
+		{Name: "server / driver", Unit: "×"},
+		{Name: "driver / raw", Unit: "×"},
+	},
+	Setup: func(ctx context.Context, l *lab) (trial, func(), error) {
+		child, err := l.startListServer(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		direct, err := driver(child.ESURL)
+		if err != nil {
+			child.stop()
+			return nil, nil, err
+		}
+		es, err := esClient(child.ESURL)
+		if err != nil {
+			child.stop()
+			return nil, nil, err
+		}
+		want := l.Settings.ListBackups
+		viaServer := func(ctx context.Context) error { return listOverHTTP(ctx, child.URL, want) }
+		viaDriver := func(ctx context.Context) error { return listDirect(ctx, direct, want) }
+		raw := func(ctx context.Context) error {
+			res, err := es.Snapshot.Get(server.DefaultRepository, []string{backupapi.SnapshotPrefix + "*"}, es.Snapshot.Get.WithContext(ctx))
+			return check("GET _snapshot", res, err)
+		}
+		// One untimed round warms connections and caches.
+		for _, f := range []func(context.Context) error{viaServer, viaDriver, raw} {
+			if err := f(ctx); err != nil {
+				child.stop()
+				return nil, nil, err
+			}
+		}
+		run := func(ctx context.Context, _ int) ([]float64, error) {
+			var took [3]time.Duration
+			for i, f := range []func(context.Context) error{viaServer, viaDriver, raw} {
+				start := time.Now()
+				if err := f(ctx); err != nil {
+					return nil, err
+				}
+				took[i] = time.Since(start)
+			}
+			return []float64{millis(took[0]), millis(took[1]), millis(took[2]),
+				float64(took[0]) / float64(took[1]), float64(took[1]) / float64(took[2])}, nil
+		}
+		return run, func() { _ = direct.Close(); child.stop() }, nil
+	},
+}
+
+// listOverHTTP lists every backup through the backup API and checks their number.
+func listOverHTTP(ctx context.Context, baseURL string, want int) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/actuator/backupHistory", nil)
+	if err != nil {
+		return err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("GET /actuator/backupHistory: %w", err)
+	}
+	defer res.Body.Close()
+	var list []json.RawMessage
+	if err := json.NewDecoder(res.Body).Decode(&list); err != nil {
+		return fmt.Errorf("GET /actuator/backupHistory: %d, %w", res.StatusCode, err)
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	if res.StatusCode != http.StatusOK || len(list) != want {
+		return fmt.Errorf("GET /actuator/backupHistory: %d with %d backups, want 200 with %d", res.StatusCode, len(list), want)
+	}
+	return nil
+}
+
+// listDirect lists every backup with the driver and checks their number.
+func listDirect(ctx context.Context, c *elastic.Client, want int) error {
+	list, err := c.List(ctx, backupapi.ListOptions{Verbose: true})
+	if err != nil {
+		return fmt.Errorf("driver list: %w", err)
+	}
+	if len(list) != want {
+		return fmt.Errorf("driver list: %d backups, want %d", len(list), want)
+	}
+	return nil
+}

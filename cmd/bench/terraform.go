@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi/actuator"
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/server"
+)
+
+// providerSource is the provider's registry address, overridden with the built binary.
+const providerSource = "camunda-community-hub/camunda"
+
+// terraform runs the terraform on PATH with the provider built from the module and a CLI
+// configuration of its own, so that no init is needed and nothing is downloaded.
+type terraform struct {
+	env      []string
+	provider string // path of the provider binary
+}
+
+// newTerraform builds the provider and writes the dev_overrides CLI configuration.
+func (l *lab) newTerraform(ctx context.Context) (*terraform, error) {
+	bin, err := l.binary(ctx, "terraform-provider-camunda", ".")
+	if err != nil {
+		return nil, err
+	}
+	dir, err := l.tempDir("terraformrc")
+	if err != nil {
+		return nil, err
+	}
+	rc := filepath.Join(dir, "terraformrc")
+	body := fmt.Sprintf("disable_checkpoint = true\nprovider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n",
+		providerSource, filepath.Dir(bin))
+	if err := os.WriteFile(rc, []byte(body), 0o600); err != nil {
+		return nil, err
+	}
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "TF_ACC_TERRAFORM_VERSION=") && !strings.HasPrefix(kv, "TF_CLI_CONFIG_FILE=") {
+			env = append(env, kv)
+		}
+	}
+	env = append(env, "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
+	return &terraform{env: env, provider: bin}, nil
+}
+
+// workspace writes main.tf into a new directory: the provider block of apiURL (when not
+// empty) and body.
+func (l *lab) workspace(apiURL, body string) (string, error) {
+	dir, err := l.tempDir("tf")
+	if err != nil {
+		return "", err
+	}
+	head := ""
+	if apiURL != "" {
+		head = fmt.Sprintf("terraform {\n  required_providers {\n    camunda = { source = %q }\n  }\n}\n"+
+			"provider \"camunda\" {\n  actuator {\n    url = %q\n  }\n}\n", providerSource, apiURL)
+	}
+	return dir, os.WriteFile(filepath.Join(dir, "main.tf"), []byte(head+body), 0o600)
+}
+
+// run runs a terraform command in dir and returns its wall time; a failure carries the output.
+func (t *terraform) run(ctx context.Context, dir string, args ...string) (time.Duration, error) {
+	cmd := exec.CommandContext(ctx, "terraform", append(args, "-no-color", "-input=false")...)
+	cmd.Dir, cmd.Env = dir, t.env
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	took := time.Since(start)
+	if err != nil {
+		return took, fmt.Errorf("terraform %s: %w\n%s", strings.Join(args, " "), err, out)
+	}
+	return took, nil
+}
+
+// terraformApply compares a terraform apply of one backup with the backup's own duration.
+var terraformApply = experiment{
+	Title: "Terraform apply of one backup",
+	Intro: "terraform apply of one camunda_webapp_backup (wait_for_completion, the default) through the actuator backend, " +
+		"on the reference server in the bench process with the data set of the backup overhead (6 parts), against the " +
+		"backup's own duration (first part's start to last part's end). The apply includes terraform's own start and " +
+		"the provider's start.",
+	Metrics: []metric{
+		{Name: "terraform apply", Unit: "s"},
+		{Name: "the backup's own duration", Unit: "s"},
+		{Name: "apply / backup", Unit: "×"},
+	},
+	Setup: func(ctx context.Context, l *lab) (trial, func(), error) {
+		tf, err := l.newTerraform(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		srv, stop, err := l.startServer(ctx, server.Config{SeedDocuments: l.Settings.Documents})
+		if err != nil {
+			return nil, nil, err
+		}
+		fail := func(err error) (trial, func(), error) { stop(); return nil, nil, err }
+		if err := addArchive(ctx, srv.ElasticsearchURL()); err != nil {
+			return fail(err)
+		}
+		reads, err := driver(srv.ElasticsearchURL())
+		if err != nil {
+			return fail(err)
+		}
+		run := func(ctx context.Context, run int) ([]float64, error) {
+			id := backupapi.ID(run + 1)
+			dir, err := l.workspace(srv.URL(), fmt.Sprintf("resource \"camunda_webapp_backup\" \"b\" {\n  backup_id = %d\n}\n", id))
+			if err != nil {
+				return nil, err
+			}
+			took, err := tf.run(ctx, dir, "apply", "-auto-approve")
+			if err != nil {
+				return nil, err
+			}
+			b, err := reads.Get(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			if b.State != backupapi.StateCompleted {
+				return nil, fmt.Errorf("backup %d is %s after apply, want COMPLETED", id, b.State)
+			}
+			own, _, err := ownDuration(b)
+			if err != nil {
+				return nil, err
+			}
+			return []float64{took.Seconds(), own.Seconds(), float64(took) / float64(own)}, nil
+		}
+		return run, func() { _ = reads.Close(); stop() }, nil
+	},
+}
+
+// terraformPlan compares a plan of camunda_webapp_backup resources with one of as many
+// terraform_data resources, and follows the provider's memory during it.
+var terraformPlan = experiment{
+	Title: "Terraform plan of many backups",
+	Intro: "terraform plan (with its refresh) of the resources in the settings below, all existing and unchanged: " +
+		"camunda_webapp_backup resources (imported beforehand) through the actuator backend on the reference server in " +
+		"the bench process, against as many terraform_data resources; the two plans run one after the other in every run. " +
+		"The provider's resident memory is the peak VmRSS of its process during the plan (sampled every 5 ms).",
+	Metrics: []metric{
+		{Name: "plan of camunda_webapp_backup", Unit: "s"},
+		{Name: "plan of terraform_data", Unit: "s"},
+		{Name: "camunda / terraform_data", Unit: "×"},
+		{Name: "provider resident memory (peak)", Unit: "MiB"},
+	},
+	Setup: func(ctx context.Context, l *lab) (trial, func(), error) {
+		tf, err := l.newTerraform(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		srv, stop, err := l.startServer(ctx, server.Config{SnapshotDelay: -1, SeedDocuments: 10})
+		if err != nil {
+			return nil, nil, err
+		}
+		fail := func(err error) (trial, func(), error) { stop(); return nil, nil, err }
+		api, err := actuator.New(actuator.Config{URL: srv.URL()})
+		if err != nil {
+			return fail(err)
+		}
+		n := l.Settings.PlanResources
+		var backups, data strings.Builder
+		for i := 1; i <= n; i++ {
+			if _, err := api.Create(ctx, backupapi.ID(i)); err != nil {
+				return fail(fmt.Errorf("create backup %d: %w", i, err))
+			}
+			if b, err := waitTerminal(ctx, api, backupapi.ID(i)); err != nil || b.State != backupapi.StateCompleted {
+				return fail(fmt.Errorf("backup %d: %s, %v", i, b.State, err))
+			}
+			fmt.Fprintf(&backups, "resource \"camunda_webapp_backup\" \"b%d\" {\n  backup_id = %d\n}\n"+
+				"import {\n  to = camunda_webapp_backup.b%d\n  id = \"%d\"\n}\n", i, i, i, i)
+			fmt.Fprintf(&data, "resource \"terraform_data\" \"d%d\" {\n  input = %d\n}\n", i, i)
+		}
+		backupDir, err := l.workspace(srv.URL(), backups.String())
+		if err != nil {
+			return fail(err)
+		}
+		dataDir, err := l.workspace("", data.String())
+		if err != nil {
+			return fail(err)
+		}
+		for _, step := range []struct {
+			dir  string
+			args []string
+		}{{backupDir, []string{"apply", "-auto-approve"}}, {dataDir, []string{"init"}}, {dataDir, []string{"apply", "-auto-approve"}}} {
+			if _, err := tf.run(ctx, step.dir, step.args...); err != nil {
+				return fail(err)
+			}
+		}
+		run := func(ctx context.Context, _ int) ([]float64, error) {
+			s := sampleRSS(func() []int { return pidsOf(tf.provider) })
+			camunda, err := tf.run(ctx, backupDir, "plan", "-detailed-exitcode")
+			peak := s.Peak()
+			if err != nil {
+				return nil, err
+			}
+			builtin, err := tf.run(ctx, dataDir, "plan", "-detailed-exitcode")
+			if err != nil {
+				return nil, err
+			}
+			return []float64{camunda.Seconds(), builtin.Seconds(), float64(camunda) / float64(builtin), mib(peak)}, nil
+		}
+		return run, stop, nil
+	},
+}
