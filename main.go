@@ -6,6 +6,7 @@ import (
 	"context"
 	"flag"
 	"log"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -20,11 +21,29 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "set to true to run the provider with support for debuggers like delve")
 	flag.Parse()
 
+	if !debug {
+		quietUnreadSDKLogs()
+	}
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/camunda-community-hub/camunda",
 		Debug:   debug,
 	})
 	if err != nil {
 		log.Fatal(err)
+	}
+}
+
+// quietUnreadSDKLogs turns the plugin SDK's own logs off when Terraform shows no provider logs
+// (neither TF_LOG nor TF_LOG_PROVIDER is set). Otherwise the SDK writes a JSON trace line for
+// every step of every request, which Terraform parses and then drops: most of the CPU time of
+// refreshing many backups. An SDK level set explicitly is kept.
+func quietUnreadSDKLogs() {
+	if os.Getenv("TF_LOG") != "" || os.Getenv("TF_LOG_PROVIDER") != "" {
+		return
+	}
+	for _, name := range []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK"} {
+		if os.Getenv(name) == "" {
+			os.Setenv(name, "off")
+		}
 	}
 }
