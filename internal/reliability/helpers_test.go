@@ -1,0 +1,95 @@
+package reliability
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi/conformance"
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi/elastic"
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/server"
+)
+
+const repo = "camunda-backup"
+
+// stack is the backup API served by the reference server's handlers over the Elasticsearch
+// driver, on an emulator the test can break.
+type stack struct {
+	be     *conformance.Backend
+	driver *elastic.Client
+	api    *httptest.Server
+}
+
+// newStack seeds the Camunda 8.8 index set (with archived indices: 7 parts when archived)
+// and serves the API; edit changes the driver configuration.
+func newStack(t *testing.T, archived bool, edit func(*elastic.Config)) *stack {
+	t.Helper()
+	be := conformance.NewBackend(t)
+	be.RequireEmulator(t)
+	be.CreateRepository(t, repo)
+	be.SeedCamunda(t, backupapi.Camunda88, "", 3, archived)
+	cfg := be.Config(repo, "")
+	if edit != nil {
+		edit(&cfg)
+	}
+	d, err := elastic.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = d.Close() })
+	hs := httptest.NewServer(server.NewHandler(server.Options{Backups: d}))
+	t.Cleanup(hs.Close)
+	return &stack{be: be, driver: d, api: hs}
+}
+
+// answer is a response of the backup API.
+type answer struct {
+	Status  int
+	Body    string
+	Message string
+}
+
+// call sends one request to the backup API.
+func call(t testing.TB, base, method, path, body string, header map[string]string) answer {
+	t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), method, base+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	if body != "" && req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	a := answer{Status: res.StatusCode, Body: string(b)}
+	var e backupapi.ErrorResponse
+	if json.Unmarshal(b, &e) == nil {
+		a.Message = e.Message
+	}
+	return a
+}
+
+// waitFor polls cond until it holds; the test fails after a deadline.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond) // polling interval, not synchronisation
+	}
+}
