@@ -296,10 +296,8 @@ func (c *call) json(status int, v any) error {
 // raw sends an already encoded JSON body, applying filter_path and pretty.
 func (c *call) raw(status int, b []byte) {
 	if fp := c.param("filter_path"); fp != "" {
-		if v, err := decodeOrdered(b); err == nil {
-			if nb, err := json.Marshal(filterPaths(v, splitList(fp))); err == nil {
-				b = nb
-			}
+		if nb, err := filterJSON(b, fp); err == nil {
+			b = nb
 		}
 	}
 	writeJSON(c.w, c.r, status, b)
