@@ -175,7 +175,8 @@ func (c *Client) pollPart(ctx context.Context, name string) string {
 // part that is gone is known, with an empty state.
 func (c *Client) partState(ctx context.Context, name string) (state string, known bool) {
 	get := c.reads.Snapshot.Get
-	res, err := get(c.cfg.Repository, []string{name}, get.WithContext(ctx), get.WithIgnoreUnavailable(true), get.WithIndexNames(false))
+	res, err := get(c.cfg.Repository, []string{name}, get.WithContext(ctx), get.WithIgnoreUnavailable(true), get.WithIndexNames(false),
+		get.WithFilterPath(snapshotFields))
 	if err != nil {
 		return "", false
 	}

@@ -10,6 +10,13 @@ import (
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
 )
 
+// snapshotFields is the filter_path of every get-snapshots call: the fields snapshotInfo
+// reads, so that Elasticsearch neither encodes nor sends the rest (index lists, shard
+// counts, feature states). Elasticsearch does not filter error bodies; "error" is listed so
+// that an error survives a node or proxy that would.
+const snapshotFields = "snapshots.snapshot,snapshots.state,snapshots.metadata,snapshots.start_time_in_millis," +
+	"snapshots.end_time_in_millis,snapshots.failures.reason,error,status"
+
 // snapshotInfo is the part of Elasticsearch's SnapshotInfo the driver reads.
 type snapshotInfo struct {
 	Snapshot          string         `json:"snapshot"`
@@ -64,6 +71,7 @@ func (c *Client) getSnapshots(ctx context.Context, call, pattern string, verbose
 		get.WithIgnoreUnavailable(true),
 		get.WithVerbose(verbose),
 		get.WithIndexNames(false),
+		get.WithFilterPath(snapshotFields),
 	)
 	if err != nil {
 		return nil, c.failure(call, nil, err, nil)
