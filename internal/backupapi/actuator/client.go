@@ -109,7 +109,9 @@ func (c *Client) resolveCreate(ctx context.Context, id backupapi.ID, sendErr err
 		if err == nil && len(b.Snapshots) > 0 {
 			return scheduledNames(id, b.Snapshots[0].Metadata), nil
 		}
-		if !errors.Is(err, backupapi.ErrNotFound) || attempt >= max(c.cfg.Retries, 1) {
+		// Not found, or known with no part registered yet: ask again.
+		notYet := errors.Is(err, backupapi.ErrNotFound) || err == nil
+		if !notYet || attempt >= max(c.cfg.Retries, 1) {
 			return nil, sendErr
 		}
 		t := time.NewTimer(wait)

@@ -26,9 +26,10 @@ type Client struct {
 
 	// mu makes the checks of Create and the registration of its runner one critical
 	// section, and guards runs and closed.
-	mu     sync.Mutex
-	runs   map[backupapi.ID]*run
-	closed bool
+	mu        sync.Mutex
+	runs      map[backupapi.ID]*run
+	abandoned map[backupapi.ID]bool // accepted backups none of whose parts could be taken
+	closed    bool
 
 	stop    context.Context // cancelled by Close
 	cancel  context.CancelFunc
@@ -69,13 +70,14 @@ func New(cfg Config) (*Client, error) {
 	}
 	stop, cancel := context.WithCancel(context.Background())
 	return &Client{
-		cfg:    cfg,
-		parts:  cfg.Layout.Parts(cfg.IndexPrefix),
-		reads:  reads,
-		writes: writes,
-		runs:   map[backupapi.ID]*run{},
-		stop:   stop,
-		cancel: cancel,
+		cfg:       cfg,
+		parts:     cfg.Layout.Parts(cfg.IndexPrefix),
+		reads:     reads,
+		writes:    writes,
+		runs:      map[backupapi.ID]*run{},
+		abandoned: map[backupapi.ID]bool{},
+		stop:      stop,
+		cancel:    cancel,
 	}, nil
 }
 

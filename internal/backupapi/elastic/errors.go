@@ -16,6 +16,10 @@ import (
 const (
 	typeRepositoryMissing = "repository_missing_exception"
 	typeSnapshotMissing   = "snapshot_missing_exception"
+	// A snapshot name already taken: Elasticsearch 8.x answers one type or the other
+	// depending on its minor version.
+	typeNameInUse           = "snapshot_name_already_in_use_exception"
+	typeInvalidSnapshotName = "invalid_snapshot_name_exception"
 )
 
 // esError is the error of an Elasticsearch response: {"error":{"type","reason"},"status"}.

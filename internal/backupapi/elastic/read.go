@@ -6,6 +6,10 @@ import (
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
 )
 
+// firstPartLost is the failure reason of a backup that was accepted but whose first part
+// Elasticsearch never took.
+const firstPartLost = "The first snapshot of the backup could not be taken: Elasticsearch kept failing the request."
+
 // Get returns the state of backup id, from one request.
 func (c *Client) Get(ctx context.Context, id backupapi.ID) (backupapi.Backup, error) {
 	if err := id.Validate(); err != nil {
@@ -16,9 +20,22 @@ func (c *Client) Get(ctx context.Context, id backupapi.ID) (backupapi.Backup, er
 		return backupapi.Backup{}, err
 	}
 	if len(snaps) == 0 {
+		switch {
+		case c.running(id):
+			// Started here, first part not registered by Elasticsearch yet.
+			return backupapi.Backup{ID: id, State: backupapi.StateInProgress}, nil
+		case c.wasAbandoned(id):
+			return backupapi.Backup{ID: id, State: backupapi.StateFailed, FailureReason: firstPartLost}, nil
+		}
 		return backupapi.Backup{}, backupapi.NotFound(id)
 	}
-	return c.derivation().Derive(id, snaps), nil
+	b := c.derivation().Derive(id, snaps)
+	if b.State.Terminal() {
+		// Whoever sees the backup ended may start the next one at once, and a backup
+		// reported INCOMPLETE gets no further part that would contradict it.
+		c.stopRun(id, false)
+	}
+	return b, nil
 }
 
 // List returns the backups matching opts, newest first, from one request.
@@ -45,10 +62,13 @@ func (c *Client) Delete(ctx context.Context, id backupapi.ID) error {
 	if err != nil {
 		return err
 	}
+	started := c.stopRun(id, true)
 	if len(snaps) == 0 {
+		if started {
+			return nil // its first part, if on its way, is deleted by the runner
+		}
 		return backupapi.NotFound(id)
 	}
-	c.stopRun(id)
 	names := make([]string, len(snaps))
 	for i, s := range snaps {
 		names[i] = s.Name

@@ -27,6 +27,9 @@ func TestRoundTrips(t *testing.T) {
 	conformance.WaitForState(t, c, 1, backupapi.StateCompleted) // polls with Get
 	var create, gets int
 	for _, r := range srv.Requests() {
+		if r.Path == "/_bulk" {
+			continue // the seeding's, logged once its answer is written
+		}
 		if r.Method == "PUT" || r.Path != "/_snapshot/repo/camunda_webapps_1_*" || !isGetPoll(r.RawQuery) {
 			create++
 		} else {

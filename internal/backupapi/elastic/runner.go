@@ -18,6 +18,7 @@ type run struct {
 	metas   []backupapi.Metadata
 	sent    int  // parts whose snapshot request has been sent; guarded by Client.mu
 	stopped bool // no further part may start; guarded by Client.mu
+	deleted bool // the backup was deleted while a part was on its way; guarded by Client.mu
 }
 
 func (c *Client) newRun(id backupapi.ID, parts []backupapi.Part) *run {
@@ -42,19 +43,37 @@ func (c *Client) busyLocked() bool {
 
 // startLocked registers r and starts its runner. c.mu must be held.
 func (c *Client) startLocked(r *run) {
+	delete(c.abandoned, r.id)
 	c.runs[r.id] = r
 	c.runners.Add(1)
 	go c.runParts(r)
 }
 
-// stopRun keeps the remaining parts of backup id from starting.
-func (c *Client) stopRun(id backupapi.ID) {
+// stopRun keeps the remaining parts of backup id from starting. With deleted, the part
+// being sent, if Elasticsearch registers it after the caller's delete, is deleted by the
+// runner when its request returns. It reports whether this Client was taking backup id.
+func (c *Client) stopRun(id backupapi.ID, deleted bool) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if r, ok := c.runs[id]; ok {
+	r, ok := c.runs[id]
+	if ok {
 		r.stopped = true
+		r.deleted = deleted
 		delete(c.runs, id)
 	}
+	if deleted && c.abandoned[id] {
+		delete(c.abandoned, id)
+		ok = true
+	}
+	return ok
+}
+
+// running reports whether this Client is taking backup id and has parts yet to finish.
+func (c *Client) running(id backupapi.ID) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.runs[id]
+	return ok && !r.stopped
 }
 
 // next claims part i of r; false when the run was stopped or the Client closed.
@@ -91,15 +110,117 @@ func (c *Client) runParts(r *run) {
 		c.cfg.Logger.Info("backup part started", "backup", r.id, "snapshot", name)
 		state := c.takePart(c.stop, p, r.metas[i])
 		c.cfg.Logger.Info("backup part finished", "backup", r.id, "snapshot", name, "state", state)
+		if c.deletedWhileSent(r) {
+			c.deleteLatePart(name)
+			return
+		}
 		if state != backupapi.SnapshotSuccess {
+			if i == 0 && state == "" {
+				c.abandon(r.id)
+			}
 			return
 		}
 	}
 }
 
+// abandon remembers that backup id was accepted but not even its first part could be
+// taken, so that Get reports it FAILED rather than unknown.
+func (c *Client) abandon(id backupapi.ID) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.abandoned[id] = true
+}
+
+// wasAbandoned reports whether backup id was accepted and none of its parts was taken.
+func (c *Client) wasAbandoned(id backupapi.ID) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.abandoned[id]
+}
+
+// deletedWhileSent reports whether backup r was deleted while one of its parts was sent.
+func (c *Client) deletedWhileSent(r *run) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return r.deleted
+}
+
+// deleteLatePart deletes a part that Elasticsearch registered after its backup was
+// deleted, so that a delete leaves no part behind.
+func (c *Client) deleteLatePart(name string) {
+	del := c.writes.Snapshot.Delete
+	res, err := del(c.cfg.Repository, []string{name}, del.WithContext(c.stop))
+	if err != nil {
+		c.cfg.Logger.Warn("deleting a part of a deleted backup", "snapshot", name, "err", transportProblem(err))
+		return
+	}
+	defer res.Body.Close()
+	if res.IsError() && res.StatusCode != http.StatusNotFound {
+		c.cfg.Logger.Warn("deleting a part of a deleted backup", "snapshot", name, "status", res.StatusCode)
+	}
+}
+
+// Backoff between attempts at sending a part and between polls of its state: from
+// pollFirst, doubling up to pollMax.
+const (
+	pollFirst = 10 * time.Millisecond
+	pollMax   = time.Second
+)
+
+// sendPatience bounds how long the requests for one part are sent again while
+// Elasticsearch keeps failing them with 502/503/504 or lost answers; the backup then stops
+// there (it reads INCOMPLETE later, or FAILED when not even its first part was taken).
+const sendPatience = time.Minute
+
 // takePart snapshots one part and waits for it; it returns the part's final state, or an
-// empty state when the part could not be taken or followed.
+// empty state when the part could not be taken or followed. A request whose answer is lost
+// or refused with 502/503/504 is sent again after a backoff: if the earlier one got through,
+// Elasticsearch answers that the name is taken and the part is followed until it ends.
 func (c *Client) takePart(ctx context.Context, p backupapi.Part, m backupapi.Metadata) string {
+	if c.cfg.SnapshotTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.cfg.SnapshotTimeout)
+		defer cancel()
+	}
+	name := m.SnapshotName()
+	// The first attempt again is immediate, as the official clients retry: a 503 means the
+	// request was not processed. Further attempts back off.
+	var wait time.Duration
+	giveUp := time.Now().Add(sendPatience)
+	for attempt := 1; ; attempt++ {
+		state, outcome := c.sendPart(ctx, p, m, attempt > 1)
+		switch outcome {
+		case partDone:
+			return state
+		case partRefused:
+			return ""
+		case partTaken:
+			state, _ := c.pollPart(ctx, name)
+			return state
+		}
+		if time.Now().After(giveUp) {
+			c.cfg.Logger.Error("backup part: Elasticsearch kept failing it, the backup stops here", "snapshot", name, "attempts", attempt)
+			return ""
+		}
+		if !sleep(ctx, wait) {
+			return ""
+		}
+		wait = min(max(2*wait, pollFirst), pollMax)
+	}
+}
+
+// The outcomes of one request for a part.
+const (
+	partDone    = iota // the part finished; its state is known
+	partRefused        // Elasticsearch refused the part for good
+	partUnknown        // the answer was lost, or Elasticsearch was unavailable
+	partTaken          // an earlier request for the part got through: follow it
+)
+
+// sendPart sends the snapshot request of one part and waits for its completion. retry says
+// that an earlier request for the part may have reached Elasticsearch: "already exists"
+// then means that it did, and the part is followed instead.
+func (c *Client) sendPart(ctx context.Context, p backupapi.Part, m backupapi.Metadata, retry bool) (string, int) {
 	name := m.SnapshotName()
 	body, _ := json.Marshal(map[string]any{
 		"indices":              p.Indices,
@@ -115,81 +236,80 @@ func (c *Client) takePart(ctx context.Context, p backupapi.Part, m backupapi.Met
 		create.WithBody(bytes.NewReader(body)),
 	)
 	if err != nil {
-		if ctx.Err() != nil {
-			return ""
+		if ctx.Err() == nil {
+			c.cfg.Logger.Warn("backup part: answer lost", "snapshot", name, "err", transportProblem(err))
 		}
-		c.cfg.Logger.Warn("backup part: answer lost, following its state", "snapshot", name, "err", transportProblem(err))
-		return c.pollPart(ctx, name)
+		return "", partUnknown
 	}
 	defer res.Body.Close()
 	if unavailableStatus(res.StatusCode) {
-		return c.pollPart(ctx, name)
+		c.cfg.Logger.Warn("backup part: Elasticsearch unavailable", "snapshot", name, "status", res.StatusCode)
+		return "", partUnknown
 	}
 	if res.IsError() {
 		e := decodeError(res)
+		if retry && (e.Type == typeNameInUse || e.Type == typeInvalidSnapshotName) {
+			return "", partTaken
+		}
 		c.cfg.Logger.Error("backup part refused", "snapshot", name, "status", res.StatusCode, "type", e.Type, "reason", e.Reason)
-		return ""
+		return "", partRefused
 	}
 	var done struct {
 		Snapshot snapshotInfo `json:"snapshot"`
 	}
-	if err := json.NewDecoder(res.Body).Decode(&done); err != nil {
-		return c.pollPart(ctx, name)
+	if err := json.NewDecoder(res.Body).Decode(&done); err != nil || done.Snapshot.State == "" {
+		return "", partTaken // Elasticsearch has it; its answer is unreadable
 	}
-	return done.Snapshot.State
+	return done.Snapshot.State, partDone
 }
 
-// Backoff of pollPart: from pollFirst, doubling up to pollMax.
-const (
-	pollFirst = 10 * time.Millisecond
-	pollMax   = time.Second
-)
-
-// pollPart follows a part whose blocking request was lost until it is no longer
-// IN_PROGRESS, it disappears, or SnapshotTimeout passes.
-func (c *Client) pollPart(ctx context.Context, name string) string {
-	if c.cfg.SnapshotTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.cfg.SnapshotTimeout)
-		defer cancel()
-	}
+// pollPart follows a part until it is no longer IN_PROGRESS. present is false when
+// Elasticsearch does not have the part (any more); state is empty when ctx ends first.
+func (c *Client) pollPart(ctx context.Context, name string) (state string, present bool) {
 	wait := pollFirst
 	for {
-		state, known := c.partState(ctx, name)
-		if known && state != backupapi.SnapshotInProgress {
-			return state
+		state, present, known := c.partState(ctx, name)
+		if known && (!present || state != backupapi.SnapshotInProgress) {
+			return state, present
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !sleep(ctx, wait) {
 			c.cfg.Logger.Error("backup part did not finish in time", "snapshot", name)
-			return ""
-		case <-t.C:
+			return "", true
 		}
 		wait = min(2*wait, pollMax)
 	}
 }
 
-// partState reads the state of one part; known is false when it could not be read now. A
-// part that is gone is known, with an empty state.
-func (c *Client) partState(ctx context.Context, name string) (state string, known bool) {
+// sleep waits for d, or less when ctx ends: false then.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// partState reads the state of one part; known is false when it could not be read now.
+func (c *Client) partState(ctx context.Context, name string) (state string, present, known bool) {
 	get := c.reads.Snapshot.Get
-	res, err := get(c.cfg.Repository, []string{name}, get.WithContext(ctx), get.WithIgnoreUnavailable(true), get.WithIndexNames(false),
-		get.WithFilterPath(snapshotFields))
+	res, err := get(c.cfg.Repository, []string{name}, get.WithContext(ctx), get.WithIgnoreUnavailable(true), get.WithIndexNames(false), get.WithFilterPath(snapshotFields))
 	if err != nil {
-		return "", false
+		return "", false, false
 	}
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
-		return "", !unavailableStatus(res.StatusCode) // gone with its repository, or unknown now
+		// Gone with its repository (known, absent), or unknown for now.
+		return "", false, !unavailableStatus(res.StatusCode)
 	}
 	snaps, err := decodeSnapshots(res.Body)
 	if err != nil {
-		return "", false
+		return "", false, false
 	}
 	if len(snaps) == 0 {
-		return "", true
+		return "", false, true
 	}
-	return snaps[0].State, true
+	return snaps[0].State, true, true
 }
