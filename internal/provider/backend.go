@@ -65,7 +65,7 @@ func newBackend(s settings) (*backend, error) {
 			return nil, fmt.Errorf("elasticsearch client: %w", err)
 		}
 		return &backend{
-			client:          callDeadline{Client: c, timeout: s.requestTimeout * (1 + max(0, time.Duration(s.retries)))},
+			client:          callDeadline{Client: c, timeout: s.callTimeout()},
 			repository:      c.Repository(),
 			partsInProvider: true,
 			poll:            defaultPoller(),
@@ -117,4 +117,11 @@ func backendOf(data any, diags *diag.Diagnostics) *backend {
 			fmt.Sprintf("Expected *provider.backend, got %T. Please report this issue to the provider developers.", data))
 	}
 	return b
+}
+
+// callTimeout bounds one call of the Elasticsearch backend, its retries included: the
+// request timeout once per attempt.
+func (s settings) callTimeout() time.Duration {
+	attempts := 1 + max(0, s.retries)
+	return s.requestTimeout * time.Duration(attempts)
 }
