@@ -12,8 +12,6 @@ import (
 // and are never part of a backup.
 const SnapshotPrefix = "camunda_webapps_"
 
-var snapshotNameRE = regexp.MustCompile(`^camunda_webapps_(\d+)_([^_]+)_part_(\d+)_of_(\d+)$`)
-
 // Metadata identifies one snapshot of a backup: which backup, which web-application version
 // took it, and which part of how many it is. It is written into every snapshot's metadata and
 // into its name.
@@ -58,21 +56,49 @@ func (m Metadata) Map() map[string]any {
 // ParseSnapshotName reads the metadata out of a snapshot name. A name that is not of the form
 // camunda_webapps_{id}_{version}_part_{i}_of_{n} is not part of any backup: ErrInvalid.
 func ParseSnapshotName(name string) (Metadata, error) {
-	g := snapshotNameRE.FindStringSubmatch(name)
-	if g == nil {
+	id, version, partNo, partCount, ok := snapshotNameFields(name)
+	if !ok {
 		return Metadata{}, Invalidf("snapshot %q is not part of a web-application backup", name)
 	}
-	id, err1 := strconv.ParseInt(g[1], 10, 64)
-	partNo, err2 := strconv.Atoi(g[3])
-	partCount, err3 := strconv.Atoi(g[4])
-	m := Metadata{BackupID: ID(id), Version: g[2], PartNo: partNo, PartCount: partCount}
+	n, err1 := strconv.ParseInt(id, 10, 64)
+	i, err2 := strconv.Atoi(partNo)
+	c, err3 := strconv.Atoi(partCount)
 	if err1 != nil || err2 != nil || err3 != nil {
 		return Metadata{}, Invalidf("snapshot %q has numbers out of range", name)
 	}
+	m := Metadata{BackupID: ID(n), Version: version, PartNo: i, PartCount: c}
 	if err := m.Validate(); err != nil {
 		return Metadata{}, Invalidf("snapshot %q: %v", name, err)
 	}
 	return m, nil
+}
+
+// snapshotNameFields splits camunda_webapps_{id}_{version}_part_{i}_of_{n} into its fields:
+// the numbers are one or more ASCII digits and the version is anything non-empty without '_'.
+// As no field holds '_', the name is exactly six '_'-separated fields after the prefix.
+func snapshotNameFields(name string) (id, version, partNo, partCount string, ok bool) {
+	rest, ok := strings.CutPrefix(name, SnapshotPrefix)
+	if !ok {
+		return "", "", "", "", false
+	}
+	var part, of string
+	id, rest, _ = strings.Cut(rest, "_")
+	version, rest, _ = strings.Cut(rest, "_")
+	part, rest, _ = strings.Cut(rest, "_")
+	partNo, rest, _ = strings.Cut(rest, "_")
+	of, partCount, _ = strings.Cut(rest, "_")
+	ok = digits(id) && version != "" && part == "part" && digits(partNo) && of == "of" && digits(partCount)
+	return id, version, partNo, partCount, ok
+}
+
+// digits reports whether s is one or more ASCII digits.
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // ResolveMetadata returns the metadata of a snapshot from what Elasticsearch stored with it
@@ -80,11 +106,35 @@ func ParseSnapshotName(name string) (Metadata, error) {
 // wins when it is complete, the name is the fallback. ok is false when the snapshot belongs to
 // no backup.
 func ResolveMetadata(name string, stored map[string]any) (m Metadata, ok bool) {
+	fromStored, complete := metadataFromMap(stored)
+	return resolveMetadata(name, fromStored, complete)
+}
+
+// StoredMetadata is what ResolveMetadata reads of the metadata stored with a snapshot, for
+// decoders that read it from JSON without building a map: Version is the value of "version"
+// when that is a string, and each Has flag tells whether its key holds a JSON number. The zero
+// value is no metadata.
+type StoredMetadata struct {
+	Version                              string
+	BackupID, PartNo, PartCount          float64
+	HasBackupID, HasPartNo, HasPartCount bool
+}
+
+// ResolveStoredMetadata is ResolveMetadata for metadata read into a StoredMetadata: the same
+// result as ResolveMetadata with the map the JSON decodes to.
+func ResolveStoredMetadata(name string, stored StoredMetadata) (m Metadata, ok bool) {
+	fromStored, complete := stored.metadata()
+	return resolveMetadata(name, fromStored, complete)
+}
+
+// resolveMetadata chooses between the metadata of the name and the stored one, complete when
+// it has a version, a part number and a part count.
+func resolveMetadata(name string, fromStored Metadata, complete bool) (Metadata, bool) {
 	fromName, err := ParseSnapshotName(name)
 	if err != nil {
 		return Metadata{}, false
 	}
-	if fromStored, ok := metadataFromMap(stored); ok {
+	if complete {
 		if fromStored.BackupID == 0 {
 			fromStored.BackupID = fromName.BackupID // written by versions that stored no id
 		}
@@ -100,23 +150,40 @@ func metadataFromMap(stored map[string]any) (Metadata, bool) {
 		return Metadata{}, false
 	}
 	version, _ := stored["version"].(string)
+	id, _ := wholeNumber(stored["backupId"])
 	partNo, ok1 := wholeNumber(stored["partNo"])
 	partCount, ok2 := wholeNumber(stored["partCount"])
-	if !ok1 || !ok2 || version == "" {
+	return completeMetadata(version, id, partNo, partCount, ok1 && ok2)
+}
+
+func (s StoredMetadata) metadata() (Metadata, bool) {
+	id, _ := storedNumber(s.BackupID, s.HasBackupID)
+	partNo, ok1 := storedNumber(s.PartNo, s.HasPartNo)
+	partCount, ok2 := storedNumber(s.PartCount, s.HasPartCount)
+	return completeMetadata(s.Version, id, partNo, partCount, ok1 && ok2)
+}
+
+// completeMetadata assembles stored metadata; it is complete with whole part numbers and a version.
+func completeMetadata(version string, id, partNo, partCount int64, whole bool) (Metadata, bool) {
+	if !whole || version == "" {
 		return Metadata{}, false
 	}
-	id, _ := wholeNumber(stored["backupId"])
 	return Metadata{BackupID: ID(id), Version: version, PartNo: int(partNo), PartCount: int(partCount)}, true
+}
+
+// storedNumber reads a StoredMetadata number: present and whole.
+func storedNumber(n float64, has bool) (int64, bool) {
+	if !has {
+		return 0, false
+	}
+	return wholeFloat(n)
 }
 
 // wholeNumber reads an integer decoded from JSON, as float64 or json.Number or int.
 func wholeNumber(v any) (int64, bool) {
 	switch n := v.(type) {
 	case float64:
-		if n != float64(int64(n)) {
-			return 0, false
-		}
-		return int64(n), true
+		return wholeFloat(n)
 	case int:
 		return int64(n), true
 	case int64:
@@ -126,6 +193,14 @@ func wholeNumber(v any) (int64, bool) {
 		return i, err == nil
 	}
 	return 0, false
+}
+
+// wholeFloat converts a float without a fractional part.
+func wholeFloat(n float64) (int64, bool) {
+	if n != float64(int64(n)) {
+		return 0, false
+	}
+	return int64(n), true
 }
 
 // BackupSnapshotsPattern is the snapshot-name wildcard that matches every part of backup id:

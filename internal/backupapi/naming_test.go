@@ -3,6 +3,7 @@ package backupapi
 import (
 	"encoding/json"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -179,6 +180,56 @@ func FuzzListPattern(f *testing.F) {
 			if (r < '0' || r > '9') && r != '*' && r != '_' || (r == '*' && i != len(rest)-1) {
 				t.Fatalf("ListPattern(%q) = %q: query has more than digits and one final '*'", pattern, q)
 			}
+		}
+	})
+}
+
+// snapshotNameRE is the definition of a backup snapshot's name that ParseSnapshotName implements by hand.
+var snapshotNameRE = regexp.MustCompile(`^camunda_webapps_(\d+)_([^_]+)_part_(\d+)_of_(\d+)$`)
+
+// FuzzSnapshotNameFieldsMatchesRegexp checks the hand-written name parser against the
+// regular expression that defines the name: same match, same fields.
+func FuzzSnapshotNameFieldsMatchesRegexp(f *testing.F) {
+	for _, s := range []string{
+		"camunda_webapps_1_8.8.0_part_1_of_6", "camunda_webapps_1_8.8.0_part_1_of_6_", "camunda_webapps_1__part_1_of_6",
+		"camunda_webapps_1_8\n0_part_1_of_6", "camunda_webapps_1_\xff_part_1_of_6", "camunda_webapps__x_part__of_",
+		"camunda_webapps_1_x_part_1_of_", "camunda_webapps_1_x_part_1_of", "camunda_webapps_١_x_part_1_of_1",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, name string) {
+		id, version, partNo, partCount, ok := snapshotNameFields(name)
+		g := snapshotNameRE.FindStringSubmatch(name)
+		if ok != (g != nil) {
+			t.Fatalf("%q: hand-written match %v, regexp match %v", name, ok, g != nil)
+		}
+		if ok && (id != g[1] || version != g[2] || partNo != g[3] || partCount != g[4]) {
+			t.Fatalf("%q: fields %q %q %q %q, regexp %q", name, id, version, partNo, partCount, g[1:])
+		}
+	})
+}
+
+// FuzzResolveStoredMetadataMatchesMap checks that metadata read field by field resolves as
+// the map encoding/json decodes the same JSON to.
+func FuzzResolveStoredMetadataMatchesMap(f *testing.F) {
+	f.Add("camunda_webapps_5_8.8.0_part_2_of_6", `{"backupId":5,"version":"8.8.1","partNo":2,"partCount":7}`)
+	f.Add("camunda_webapps_5_8.8.0_part_2_of_6", `{"version":"8.1.0","partNo":2.0,"partCount":3e0}`)
+	f.Add("camunda_webapps_5_8.8.0_part_2_of_6", `{"version":7,"partNo":"2","partCount":1.5,"backupId":-1}`)
+	f.Add("camunda_webapps_5_8.8.0_part_2_of_6", `{"version":"x","partNo":1e300,"partCount":1e19,"backupId":9223372036854775807}`)
+	f.Fuzz(func(t *testing.T, name, stored string) {
+		var m map[string]any
+		if json.Unmarshal([]byte(stored), &m) != nil {
+			return
+		}
+		var s StoredMetadata
+		s.Version, _ = m["version"].(string)
+		s.BackupID, s.HasBackupID = m["backupId"].(float64)
+		s.PartNo, s.HasPartNo = m["partNo"].(float64)
+		s.PartCount, s.HasPartCount = m["partCount"].(float64)
+		got, gotOK := ResolveStoredMetadata(name, s)
+		want, wantOK := ResolveMetadata(name, m)
+		if got != want || gotOK != wantOK {
+			t.Fatalf("ResolveStoredMetadata = %+v, %v; ResolveMetadata = %+v, %v", got, gotOK, want, wantOK)
 		}
 	})
 }
