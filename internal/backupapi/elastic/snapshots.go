@@ -2,9 +2,7 @@ package elastic
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
@@ -27,27 +25,6 @@ type snapshotInfo struct {
 	Failures          []struct {
 		Reason string `json:"reason"`
 	} `json:"failures"`
-}
-
-// snapshot converts the info into a backup part; ok is false for a snapshot that is part of
-// no backup (another product's, or a foreign name).
-func (si snapshotInfo) snapshot() (backupapi.Snapshot, bool) {
-	m, ok := backupapi.ResolveMetadata(si.Snapshot, si.Metadata)
-	if !ok {
-		return backupapi.Snapshot{}, false
-	}
-	s := backupapi.Snapshot{
-		Name:      si.Snapshot,
-		State:     si.State,
-		StartTime: millis(si.StartTimeInMillis),
-		EndTime:   millis(si.EndTimeInMillis),
-		Metadata:  m,
-		Failures:  make([]string, 0, len(si.Failures)),
-	}
-	for _, f := range si.Failures {
-		s.Failures = append(s.Failures, f.Reason)
-	}
-	return s, true
 }
 
 // millis converts epoch milliseconds; 0 (unknown, or a snapshot still running) is the zero time.
@@ -85,24 +62,6 @@ func (c *Client) getSnapshots(ctx context.Context, call, pattern string, verbose
 		return nil, backupapi.Internal(err, "%s: cannot read Elasticsearch's answer: %v", call, err)
 	}
 	return snaps, nil
-}
-
-// decodeSnapshots reads the answer of a get-snapshots call: the backup parts among its
-// snapshots, in the order given.
-func decodeSnapshots(r io.Reader) ([]backupapi.Snapshot, error) {
-	var body struct {
-		Snapshots []snapshotInfo `json:"snapshots"`
-	}
-	if err := json.NewDecoder(r).Decode(&body); err != nil {
-		return nil, err
-	}
-	out := make([]backupapi.Snapshot, 0, len(body.Snapshots))
-	for _, si := range body.Snapshots {
-		if s, ok := si.snapshot(); ok {
-			out = append(out, s)
-		}
-	}
-	return out, nil
 }
 
 // backupSnapshots returns the parts of backup id (none is no error).
