@@ -9,11 +9,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/elastic/go-elasticsearch/v8"
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi/elastic"
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/esclient"
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/esemu"
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/server"
 )
@@ -29,8 +29,8 @@ const waitTimeout = 2 * time.Minute
 var archiveIndex = backupapi.Camunda88.Groups[1][0].FullName("") + "2025-01-15"
 
 // esClient returns a go-elasticsearch client of the URL.
-func esClient(url string) (*elasticsearch.Client, error) {
-	es, err := elasticsearch.NewClient(elasticsearch.Config{Addresses: []string{url}, DisableRetry: true})
+func esClient(url string) (*esapi.API, error) {
+	es, err := esclient.New(esclient.Config{Addresses: []string{url}})
 	if err != nil {
 		return nil, fmt.Errorf("elasticsearch client of %s: %w", url, err)
 	}

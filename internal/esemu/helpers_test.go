@@ -11,7 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/elastic/go-elasticsearch/v8"
+	"github.com/elastic/go-elasticsearch/v8/esapi"
+
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/esclient"
 )
 
 // target is what an API test runs against: the in-process emulator, or a real
@@ -19,7 +21,7 @@ import (
 type target struct {
 	t    *testing.T
 	url  string
-	es   *elasticsearch.Client
+	es   *esapi.API
 	srv  *Server // nil against a real Elasticsearch
 	repo string  // a path.repo root
 }
@@ -45,7 +47,7 @@ func newTarget(t *testing.T) *target {
 		})
 		tg.url, tg.srv = hs.URL, srv
 	}
-	es, err := elasticsearch.NewClient(elasticsearch.Config{Addresses: []string{tg.url}, DisableRetry: true})
+	es, err := esclient.New(esclient.Config{Addresses: []string{tg.url}})
 	if err != nil {
 		t.Fatalf("client: %v", err)
 	}

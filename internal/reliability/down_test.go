@@ -25,7 +25,7 @@ func TestElasticsearchDown(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := newStack(t, false, nil)
+			s := newStack(t)
 			if _, err := s.driver.Create(t.Context(), 1); err != nil {
 				t.Fatal(err)
 			}
@@ -33,7 +33,7 @@ func TestElasticsearchDown(t *testing.T) {
 			before := s.be.SnapshotNames(t, repo)
 
 			s.be.Emulator.Faults().SetDown(true)
-			a := call(t, s.api.URL, tc.method, tc.path, tc.body, nil)
+			a := call(t, s.api.URL, tc.method, tc.path, tc.body)
 			if a.Status != http.StatusBadGateway || a.Message == "" {
 				t.Errorf("while down: %d %q, want 502 with a message", a.Status, a.Body)
 			}
@@ -45,7 +45,7 @@ func TestElasticsearchDown(t *testing.T) {
 			if after := s.be.SnapshotNames(t, repo); !slices.Equal(after, before) {
 				t.Errorf("snapshots changed while Elasticsearch was down:\nbefore %v\nafter  %v", before, after)
 			}
-			if a := call(t, s.api.URL, tc.method, tc.path, tc.body, nil); a.Status != tc.after {
+			if a := call(t, s.api.URL, tc.method, tc.path, tc.body); a.Status != tc.after {
 				t.Errorf("after recovery: %d %s, want %d", a.Status, a.Body, tc.after)
 			}
 			if tc.name == "create" {
@@ -59,7 +59,7 @@ func TestElasticsearchDown(t *testing.T) {
 // is COMPLETED once Elasticsearch is back, with every part.
 func TestElasticsearchDownMidBackup(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, false, nil)
+	s := newStack(t)
 	f := s.be.Emulator.Faults()
 	const held = "camunda_webapps_1_*_part_3_*"
 	f.HoldSnapshots(held)
@@ -72,7 +72,7 @@ func TestElasticsearchDownMidBackup(t *testing.T) {
 		return err == nil && len(b.Snapshots) == 3 && b.Snapshots[2].State == backupapi.SnapshotInProgress
 	})
 	f.SetDown(true)
-	if a := call(t, s.api.URL, http.MethodGet, "/actuator/backupHistory/1", "", nil); a.Status != http.StatusBadGateway {
+	if a := call(t, s.api.URL, http.MethodGet, "/actuator/backupHistory/1", ""); a.Status != http.StatusBadGateway {
 		t.Errorf("get while down: %d %s, want 502", a.Status, a.Body)
 	}
 	f.SetDown(false)

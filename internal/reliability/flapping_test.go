@@ -34,7 +34,7 @@ func flapping(next http.Handler) http.Handler {
 // reason, or INCOMPLETE; never a false COMPLETED.
 func TestElasticsearchFlapping(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, false, nil)
+	s := newStack(t)
 	s.be.CreateIndices(t, backupapi.Camunda88.Groups[1][0].FullName("")+"2025-01-15") // 6 parts
 	es := httptest.NewServer(flapping(s.be.Emulator.Handler()))
 	t.Cleanup(es.Close)
@@ -50,7 +50,7 @@ func TestElasticsearchFlapping(t *testing.T) {
 	for id := backupapi.ID(1); id <= 5; id++ {
 		var a answer
 		waitFor(t, "the previous backup's runner to let go", func() bool {
-			a = call(t, api.URL, http.MethodPost, "/actuator/backupHistory", `{"backupId":`+id.String()+`}`, nil)
+			a = call(t, api.URL, http.MethodPost, "/actuator/backupHistory", `{"backupId":`+id.String()+`}`)
 			return a.Status != http.StatusBadRequest || a.Message != "Another backup is running at the moment"
 		})
 		if a.Status != http.StatusOK {

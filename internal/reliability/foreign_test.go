@@ -49,7 +49,7 @@ func TestForeignDataUntouched(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := newStack(t, false, nil)
+			s := newStack(t)
 			s.be.CreateIndices(t, "optimize-report")
 			for _, name := range foreignSnapshots {
 				s.be.Snapshot(t, repo, name, "optimize-report")

@@ -26,19 +26,15 @@ type stack struct {
 	api    *httptest.Server
 }
 
-// newStack seeds the Camunda 8.8 index set (with archived indices: 7 parts when archived)
-// and serves the API; edit changes the driver configuration.
-func newStack(t *testing.T, archived bool, edit func(*elastic.Config)) *stack {
+// newStack seeds the Camunda 8.8 index set without archived indices (5 parts) and serves the
+// API.
+func newStack(t *testing.T) *stack {
 	t.Helper()
 	be := conformance.NewBackend(t)
 	be.RequireEmulator(t)
 	be.CreateRepository(t, repo)
-	be.SeedCamunda(t, backupapi.Camunda88, "", 3, archived)
-	cfg := be.Config(repo, "")
-	if edit != nil {
-		edit(&cfg)
-	}
-	d, err := elastic.New(cfg)
+	be.SeedCamunda(t, backupapi.Camunda88, "", 3, false)
+	d, err := elastic.New(be.Config(repo, ""))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,16 +52,13 @@ type answer struct {
 }
 
 // call sends one request to the backup API.
-func call(t testing.TB, base, method, path, body string, header map[string]string) answer {
+func call(t testing.TB, base, method, path, body string) answer {
 	t.Helper()
 	req, err := http.NewRequestWithContext(context.Background(), method, base+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	if body != "" && req.Header.Get("Content-Type") == "" {
+	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	res, err := http.DefaultClient.Do(req)

@@ -52,7 +52,7 @@ func TestServerKilledMidBackup(t *testing.T) {
 	// Backup 1: the server dies while part 3 runs; the part finishes while it is dead.
 	const held = "camunda_webapps_1_*_part_3_*"
 	faults.HoldSnapshots(held)
-	if a := call(t, srv.url, http.MethodPost, "/actuator/backupHistory", `{"backupId": 1}`, nil); a.Status != http.StatusOK {
+	if a := call(t, srv.url, http.MethodPost, "/actuator/backupHistory", `{"backupId": 1}`); a.Status != http.StatusOK {
 		t.Fatalf("create backup 1: %d %s", a.Status, a.Body)
 	}
 	running := waitForPart(t, truth, 1, 3, backupapi.SnapshotInProgress)
@@ -65,7 +65,7 @@ func TestServerKilledMidBackup(t *testing.T) {
 	srv = mustStartServer(t, bin, logPath, flags(listen)...)
 	var seen []backupapi.State
 	waitFor(t, "the restarted server to read backup 1 INCOMPLETE", func() bool {
-		a := call(t, srv.url, http.MethodGet, "/actuator/backupHistory/1", "", nil)
+		a := call(t, srv.url, http.MethodGet, "/actuator/backupHistory/1", "")
 		var b backupapi.Backup
 		if a.Status != http.StatusOK || b.UnmarshalJSON([]byte(a.Body)) != nil {
 			t.Fatalf("get backup 1 after the restart: %d %s", a.Status, a.Body)

@@ -126,7 +126,7 @@ var malformedRequests = []malformed{
 // answered with the contract's 4xx status and a JSON message that shows no internal address.
 func TestMalformedRequests(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, false, nil)
+	s := newStack(t)
 	open := httptest.NewServer(server.NewHandler(server.Options{Backups: s.driver, Standalone: true}))
 	t.Cleanup(open.Close)
 	guarded := httptest.NewServer(server.NewHandler(server.Options{Backups: s.driver, Standalone: true, BearerToken: apiToken}))
@@ -198,7 +198,7 @@ func send(t *testing.T, base string, tc malformed) reply {
 // the provider must refuse with a clear error (those the provider's own tests do not cover).
 func TestAccMalformedProviderConfigurations(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, false, nil)
+	s := newStack(t)
 	valid := "  backup_id = 9\n"
 	for _, tc := range []struct {
 		name, providerExtra, resource, importID string

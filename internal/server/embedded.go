@@ -10,9 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/elastic/go-elasticsearch/v8"
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/esclient"
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/esemu"
 )
 
@@ -67,7 +67,7 @@ func startEmbedded(ctx context.Context, cfg Config) (*embedded, error) {
 
 // prepare creates the snapshot repository and seeds the index set as configured.
 func (e *embedded) prepare(ctx context.Context, cfg Config) error {
-	es, err := elasticsearch.NewClient(elasticsearch.Config{Addresses: []string{e.url}, DisableRetry: true})
+	es, err := esclient.New(esclient.Config{Addresses: []string{e.url}})
 	if err != nil {
 		return fmt.Errorf("embedded Elasticsearch client: %w", err)
 	}
@@ -89,7 +89,7 @@ func (e *embedded) prepare(ctx context.Context, cfg Config) error {
 
 // ensureRepository registers the fs snapshot repository name (located under path.repo) when
 // it does not exist.
-func ensureRepository(ctx context.Context, es *elasticsearch.Client, name string) error {
+func ensureRepository(ctx context.Context, es *esapi.API, name string) error {
 	res, err := es.Snapshot.GetRepository(es.Snapshot.GetRepository.WithContext(ctx), es.Snapshot.GetRepository.WithRepository(name))
 	if err := esFailure("read the snapshot repository", res, err, http.StatusNotFound); err != nil {
 		return err

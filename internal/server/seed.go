@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/elastic/go-elasticsearch/v8"
+	"github.com/elastic/go-elasticsearch/v8/esapi"
 
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
 )
@@ -18,7 +18,7 @@ const seedBatch = 1000
 // seedIndices creates the indices of the Camunda 8.8 index set that do not exist and spreads
 // docs sample documents over them, in a few _bulk requests. Existing indices are left
 // untouched. It returns the number of indices created.
-func seedIndices(ctx context.Context, es *elasticsearch.Client, prefix string, docs int) (int, error) {
+func seedIndices(ctx context.Context, es *esapi.API, prefix string, docs int) (int, error) {
 	var missing []string
 	for _, name := range backupapi.Camunda88.Indices(prefix) {
 		res, err := es.Indices.Exists([]string{name}, es.Indices.Exists.WithContext(ctx))

@@ -19,11 +19,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/elastic/go-elasticsearch/v8"
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi/elastic"
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/esclient"
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/esemu"
 )
 
@@ -48,7 +48,7 @@ const RealHowTo = "set " + EnvURL + " (and " + EnvUsername + "/" + EnvPassword +
 type Backend struct {
 	URL      string
 	Emulator *esemu.Server // nil on a real Elasticsearch
-	ES       *elasticsearch.Client
+	ES       *esapi.API
 	// PathRepo is the directory under which repositories are created.
 	PathRepo string
 
@@ -80,9 +80,7 @@ func NewBackend(t testing.TB) *Backend {
 		})
 		b.URL, b.Emulator = hs.URL, srv
 	}
-	es, err := elasticsearch.NewClient(elasticsearch.Config{
-		Addresses: []string{b.URL}, Username: b.username, Password: b.password, DisableRetry: true,
-	})
+	es, err := esclient.New(esclient.Config{Addresses: []string{b.URL}, Username: b.username, Password: b.password})
 	if err != nil {
 		t.Fatalf("Elasticsearch client: %v", err)
 	}

@@ -9,9 +9,10 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/elastic/go-elasticsearch/v8"
+	"github.com/elastic/go-elasticsearch/v8/esapi"
 
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/esclient"
 )
 
 // Client drives the backups of one Camunda installation in one snapshot repository. It is
@@ -22,7 +23,7 @@ type Client struct {
 
 	// reads retries idempotent calls; writes (snapshot create and delete) never retries,
 	// so that a lost answer is not turned into a second request.
-	reads, writes *elasticsearch.Client
+	reads, writes *esapi.API
 
 	// mu makes the checks of Create and the registration of its runner one critical
 	// section, and guards runs and closed.
@@ -48,23 +49,21 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	esConfig := func(retry bool) elasticsearch.Config {
-		return elasticsearch.Config{
-			Addresses: cfg.Addresses,
-			Username:  cfg.Username,
-			Password:  cfg.Password,
-			APIKey:    cfg.APIKey,
-			Transport: transport,
-			// Retries (connection errors and 502/503/504) are for reads only.
-			DisableRetry: !retry || cfg.MaxRetries < 0,
-			MaxRetries:   max(cfg.MaxRetries, 0),
-		}
+	esConfig := esclient.Config{
+		Addresses: cfg.Addresses,
+		Username:  cfg.Username,
+		Password:  cfg.Password,
+		APIKey:    cfg.APIKey,
+		Transport: transport,
+		// Retries (connection errors and 502/503/504) are for reads only.
+		MaxRetries: cfg.MaxRetries,
 	}
-	reads, err := elasticsearch.NewClient(esConfig(true))
+	reads, err := esclient.New(esConfig)
 	if err != nil {
 		return nil, fmt.Errorf("elasticsearch backup: client: %w", err)
 	}
-	writes, err := elasticsearch.NewClient(esConfig(false))
+	esConfig.MaxRetries = 0
+	writes, err := esclient.New(esConfig)
 	if err != nil {
 		return nil, fmt.Errorf("elasticsearch backup: client: %w", err)
 	}

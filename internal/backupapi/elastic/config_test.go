@@ -1,7 +1,9 @@
 package elastic_test
 
 import (
+	"errors"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -58,5 +60,24 @@ func TestVersionIsLowerCasedIntoNames(t *testing.T) {
 	got := conformance.WaitForState(t, c, 1, backupapi.StateCompleted)
 	if !slices.Equal(got.SnapshotNames(), names) || got.Snapshots[0].Metadata.Version != "8.9.0-alpha1" {
 		t.Fatalf("backup %+v", got)
+	}
+}
+
+// TestAddressOfAnotherServer: an address that answers, but not as Elasticsearch (a web
+// application's port, say), is reported as such and its answer never read as snapshots.
+func TestAddressOfAnotherServer(t *testing.T) {
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"snapshots":[{"snapshot":"camunda_webapps_1_8.8.0_part_1_of_1","state":"SUCCESS"}]}`))
+	}))
+	defer other.Close()
+	c, err := elastic.New(elastic.Config{Addresses: []string{other.URL}, Repository: "camunda", MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, err = c.Get(t.Context(), 1)
+	if !errors.Is(err, backupapi.ErrUnavailable) || !strings.Contains(err.Error(), "is not Elasticsearch") {
+		t.Fatalf("Get from a server that is not Elasticsearch: %v, want unavailable, saying it is not Elasticsearch", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/esclient"
 )
 
 // The Elasticsearch exception types the driver gives a meaning of the contract.
@@ -58,6 +59,8 @@ func transportProblem(err error) string {
 		return "the request was cancelled"
 	case errors.Is(err, context.DeadlineExceeded):
 		return "the request timed out"
+	case errors.Is(err, esclient.ErrNotElasticsearch):
+		return "the server at the configured address is not Elasticsearch"
 	}
 	return "Elasticsearch could not be reached"
 }

@@ -1,0 +1,137 @@
+package esclient
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+func TestNewRejectsBadAddresses(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		addresses []string
+		want      string
+	}{
+		{"none", nil, "no elasticsearch address"},
+		{"no scheme", []string{"localhost:9200"}, "address 1 is not an http or https URL"},
+		{"other scheme", []string{"http://ok:9200", "ftp://es:21"}, "address 2 is not an http or https URL"},
+		{"no host", []string{"http://"}, "address 1 is not an http or https URL"},
+		{"unparsable, with a secret", []string{"http://user:s3cret@%zz"}, "address 1 is not an http or https URL"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := New(Config{Addresses: tc.addresses})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("New(%q) = %v, want an error containing %q", tc.addresses, err, tc.want)
+			}
+			if strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("the error shows the address's secret: %v", err)
+			}
+		})
+	}
+}
+
+// TestProductCheck: successful answers without Elasticsearch's product header are refused;
+// errors pass, as they may come from a proxy in front of Elasticsearch.
+func TestProductCheck(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		header  string
+		status  int
+		wantErr error
+	}{
+		{"Elasticsearch", "Elasticsearch", http.StatusOK, nil},
+		{"another server", "", http.StatusOK, ErrNotElasticsearch},
+		{"another product", "Kibana", http.StatusOK, ErrNotElasticsearch},
+		{"an error without the header", "", http.StatusNotFound, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				if tc.header != "" {
+					w.Header().Set("X-Elastic-Product", tc.header)
+				}
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(`{}`))
+			}))
+			defer srv.Close()
+			es, err := New(Config{Addresses: []string{srv.URL}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := es.Info()
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("Info() error = %v, want %v", err, tc.wantErr)
+			}
+			if err == nil {
+				defer res.Body.Close()
+				if res.StatusCode != tc.status {
+					t.Errorf("status %d, want %d", res.StatusCode, tc.status)
+				}
+			}
+		})
+	}
+}
+
+func TestCredentialsAndRetries(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		cfg        Config
+		wantAuth   string
+		maxRetries int
+	}{
+		{"basic", Config{Username: "elastic", Password: "pw"}, "Basic ZWxhc3RpYzpwdw==", 0},
+		{"API key wins over basic", Config{Username: "elastic", Password: "pw", APIKey: "a2V5"}, "APIKey a2V5", 0},
+		{"none, two retries", Config{MaxRetries: 2}, "", 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var calls atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				calls.Add(1)
+				if got := r.Header.Get("Authorization"); got != tc.wantAuth {
+					t.Errorf("Authorization %q, want %q", got, tc.wantAuth)
+				}
+				w.Header().Set("X-Elastic-Product", "Elasticsearch")
+				w.WriteHeader(http.StatusServiceUnavailable)
+			}))
+			defer srv.Close()
+			cfg := tc.cfg
+			cfg.Addresses = []string{srv.URL}
+			es, err := New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := es.Info()
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if got, want := calls.Load(), int32(1+tc.maxRetries); got != want {
+				t.Errorf("%d requests for a 503, want %d", got, want)
+			}
+		})
+	}
+}
+
+// TestNegativeRetriesStillSend: a negative retry count means "no retries", not "no request".
+func TestNegativeRetriesStillSend(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		calls.Add(1)
+		w.Header().Set("X-Elastic-Product", "Elasticsearch")
+	}))
+	defer srv.Close()
+	es, err := New(Config{Addresses: []string{srv.URL}, MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := es.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if calls.Load() != 1 {
+		t.Errorf("%d requests, want 1", calls.Load())
+	}
+}
