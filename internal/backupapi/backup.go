@@ -1,6 +1,7 @@
 package backupapi
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -180,17 +181,17 @@ func (d Derivation) Group(snapshots []Snapshot) []Backup {
 	for id, group := range byID {
 		backups = append(backups, d.Derive(id, group))
 	}
+	SortNewestFirst(backups)
+	return backups
+}
+
+// SortNewestFirst orders backups newest first: by the latest start time of their parts
+// (unknown times last), then by id, descending.
+func SortNewestFirst(backups []Backup) {
 	slices.SortFunc(backups, func(a, b Backup) int {
 		if c := b.LatestStart().Compare(a.LatestStart()); c != 0 {
 			return c
 		}
-		switch {
-		case a.ID > b.ID:
-			return -1
-		case a.ID < b.ID:
-			return 1
-		}
-		return 0
+		return cmp.Compare(b.ID, a.ID)
 	})
-	return backups
 }

@@ -225,3 +225,14 @@ func ListPattern(pattern string) (string, error) {
 		return SnapshotPrefix + pattern + "_*", nil
 	}
 }
+
+// ListMatches reports whether backup id is one of those that a valid list pattern selects:
+// every backup for "" or "*", those whose id starts with the digits before a '*', and
+// otherwise exactly the backup the digits name.
+func ListMatches(pattern string, id ID) bool {
+	digits, wildcard := strings.CutSuffix(pattern, "*")
+	if !wildcard && pattern != "" {
+		return id.String() == pattern
+	}
+	return strings.HasPrefix(id.String(), digits)
+}

@@ -129,6 +129,29 @@ func TestListPattern(t *testing.T) {
 	}
 }
 
+func TestListMatches(t *testing.T) {
+	for _, tc := range []struct {
+		pattern string
+		id      ID
+		want    bool
+	}{
+		{"", 7, true},
+		{"*", 9223372036854775807, true},
+		{"123", 123, true},
+		{"123", 1234, false},
+		{"123", 12, false},
+		{"0123", 123, false}, // the query camunda_webapps_0123_* matches no snapshot of backup 123
+		{"12*", 12, true},
+		{"12*", 129, true},
+		{"12*", 312, false},
+		{"20250401*", 2025040112, true},
+	} {
+		if got := ListMatches(tc.pattern, tc.id); got != tc.want {
+			t.Errorf("ListMatches(%q, %d) = %v, want %v", tc.pattern, tc.id, got, tc.want)
+		}
+	}
+}
+
 func TestParseID(t *testing.T) {
 	for _, s := range []string{"1", "123", "9223372036854775807"} {
 		if _, err := ParseID(s); err != nil {
@@ -166,14 +189,22 @@ func FuzzParseSnapshotName(f *testing.F) {
 	})
 }
 
+// FuzzListPattern checks that a valid pattern becomes a query of digits and one final '*',
+// and that ListMatches selects exactly the backups whose snapshots the query matches.
 func FuzzListPattern(f *testing.F) {
 	for _, s := range []string{"", "*", "123", "123*", "**", "1*2"} {
-		f.Add(s)
+		f.Add(s, int64(123))
 	}
-	f.Fuzz(func(t *testing.T, pattern string) {
+	f.Fuzz(func(t *testing.T, pattern string, id int64) {
 		q, err := ListPattern(pattern)
 		if err != nil {
 			return
+		}
+		if id > 0 {
+			name := Metadata{BackupID: ID(id), Version: "8.8.0", PartNo: 1, PartCount: 1}.SnapshotName()
+			if queried := strings.HasPrefix(name, strings.TrimSuffix(q, "*")); ListMatches(pattern, ID(id)) != queried {
+				t.Fatalf("ListMatches(%q, %d) = %v, but query %q matches %s: %v", pattern, id, !queried, q, name, queried)
+			}
 		}
 		rest := q[len(SnapshotPrefix):]
 		for i, r := range rest {

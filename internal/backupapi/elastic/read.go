@@ -20,12 +20,8 @@ func (c *Client) Get(ctx context.Context, id backupapi.ID) (backupapi.Backup, er
 		return backupapi.Backup{}, err
 	}
 	if len(snaps) == 0 {
-		switch {
-		case c.running(id):
-			// Started here, first part not registered by Elasticsearch yet.
-			return backupapi.Backup{ID: id, State: backupapi.StateInProgress}, nil
-		case c.wasAbandoned(id):
-			return backupapi.Backup{ID: id, State: backupapi.StateFailed, FailureReason: firstPartLost}, nil
+		if b, ok := c.withoutSnapshots(func(known backupapi.ID) bool { return known == id }); ok {
+			return b[0], nil
 		}
 		return backupapi.Backup{}, backupapi.NotFound(id)
 	}
@@ -48,7 +44,19 @@ func (c *Client) List(ctx context.Context, opts backupapi.ListOptions) ([]backup
 	if err != nil {
 		return nil, err
 	}
-	return c.derivation().Group(snaps), nil
+	backups := c.derivation().Group(snaps)
+	listed := make(map[backupapi.ID]bool, len(backups))
+	for _, b := range backups {
+		listed[b.ID] = true
+	}
+	unseen, ok := c.withoutSnapshots(func(id backupapi.ID) bool {
+		return !listed[id] && backupapi.ListMatches(opts.Pattern, id)
+	})
+	if ok {
+		backups = append(backups, unseen...)
+		backupapi.SortNewestFirst(backups)
+	}
+	return backups, nil
 }
 
 // Delete deletes every part of backup id that exists: one request finds them, one deletes

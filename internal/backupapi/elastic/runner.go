@@ -68,12 +68,24 @@ func (c *Client) stopRun(id backupapi.ID, deleted bool) bool {
 	return ok
 }
 
-// running reports whether this Client is taking backup id and has parts yet to finish.
-func (c *Client) running(id backupapi.ID) bool {
+// withoutSnapshots returns the backups selected by want that this Client knows of while
+// Elasticsearch shows none of their snapshots: started here with the first part not registered
+// yet (IN_PROGRESS), or accepted with no part ever taken (FAILED). Get and List report them
+// alike; ok is false when there are none.
+func (c *Client) withoutSnapshots(want func(backupapi.ID) bool) (backups []backupapi.Backup, ok bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	r, ok := c.runs[id]
-	return ok && !r.stopped
+	for id, r := range c.runs {
+		if !r.stopped && want(id) {
+			backups = append(backups, backupapi.Backup{ID: id, State: backupapi.StateInProgress})
+		}
+	}
+	for id := range c.abandoned {
+		if want(id) {
+			backups = append(backups, backupapi.Backup{ID: id, State: backupapi.StateFailed, FailureReason: firstPartLost})
+		}
+	}
+	return backups, len(backups) > 0
 }
 
 // next claims part i of r; false when the run was stopped or the Client closed.
@@ -129,13 +141,6 @@ func (c *Client) abandon(id backupapi.ID) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.abandoned[id] = true
-}
-
-// wasAbandoned reports whether backup id was accepted and none of its parts was taken.
-func (c *Client) wasAbandoned(id backupapi.ID) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.abandoned[id]
 }
 
 // deletedWhileSent reports whether backup r was deleted while one of its parts was sent.

@@ -78,6 +78,13 @@ func TestGetBeforeTheFirstPartIsRegistered(t *testing.T) {
 	if err != nil || b.State != backupapi.StateInProgress || len(b.Snapshots) != 0 {
 		t.Fatalf("Get before part 1 is registered = %+v, %v; want IN_PROGRESS with no parts", b, err)
 	}
+	// List agrees with Get, for every pattern that selects the backup and none other.
+	for pattern, want := range map[string]int{"": 1, "*": 1, "1": 1, "1*": 1, "2": 0, "10*": 0} {
+		list, err := c.List(t.Context(), backupapi.ListOptions{Pattern: pattern, Verbose: true})
+		if err != nil || len(list) != want || (want == 1 && (list[0].ID != 1 || list[0].State != backupapi.StateInProgress)) {
+			t.Errorf("List(%q) before part 1 is registered = %+v, %v; want %d backup(s): 1 IN_PROGRESS", pattern, list, err, want)
+		}
+	}
 	release()
 	conformance.WaitForState(t, c, 1, backupapi.StateCompleted)
 }
@@ -131,6 +138,9 @@ func TestBackupWhoseFirstPartIsNeverTakenIsFailed(t *testing.T) {
 	b := conformance.WaitForState(t, c, 1, backupapi.StateFailed)
 	if !strings.Contains(b.FailureReason, "could not be taken") {
 		t.Fatalf("failure reason %q", b.FailureReason)
+	}
+	if list, err := c.List(t.Context(), backupapi.ListOptions{}); err != nil || len(list) != 1 || list[0].State != backupapi.StateFailed {
+		t.Fatalf("List = %+v, %v; want backup 1 FAILED, as Get reads it", list, err)
 	}
 	if err := c.Delete(t.Context(), 1); err != nil {
 		t.Fatalf("delete of the failed backup: %v", err)
