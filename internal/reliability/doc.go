@@ -4,5 +4,5 @@
 // foreign snapshots sharing the repository. Every test fails when a backup is lost or
 // misreported.
 //
-// RELIABILITY_LOAD_DURATION sets how long the concurrent-clients test runs (default 10s).
+// RELIABILITY_LOAD_DURATION sets how long the concurrent-clients test runs (default 30s).
 package reliability

@@ -3,6 +3,7 @@ package reliability
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -21,9 +22,10 @@ const repo = "camunda-backup"
 // stack is the backup API served by the reference server's handlers over the Elasticsearch
 // driver, on an emulator the test can break.
 type stack struct {
-	be     *conformance.Backend
-	driver *elastic.Client
-	api    *httptest.Server
+	be      *conformance.Backend
+	indices []string // the seeded Camunda indices, 3 documents each
+	driver  *elastic.Client
+	api     *httptest.Server
 }
 
 // newStack seeds the Camunda 8.8 index set without archived indices (5 parts) and serves the
@@ -33,7 +35,7 @@ func newStack(t *testing.T) *stack {
 	be := conformance.NewBackend(t)
 	be.RequireEmulator(t)
 	be.CreateRepository(t, repo)
-	be.SeedCamunda(t, backupapi.Camunda88, "", 3, false)
+	indices := be.SeedCamunda(t, backupapi.Camunda88, "", 3, false)
 	d, err := elastic.New(be.Config(repo, ""))
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +43,7 @@ func newStack(t *testing.T) *stack {
 	t.Cleanup(func() { _ = d.Close() })
 	hs := httptest.NewServer(server.NewHandler(server.Options{Backups: d}))
 	t.Cleanup(hs.Close)
-	return &stack{be: be, driver: d, api: hs}
+	return &stack{be: be, indices: indices, driver: d, api: hs}
 }
 
 // answer is a response of the backup API.
@@ -51,28 +53,40 @@ type answer struct {
 	Message string
 }
 
-// call sends one request to the backup API.
+// call sends one request to the backup API; the test fails when it cannot be sent.
 func call(t testing.TB, base, method, path, body string) answer {
 	t.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), method, base+path, strings.NewReader(body))
+	a, err := request(base, method, path, body)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return a
+}
+
+// request sends one request to the backup API and reads the whole answer.
+func request(base, method, path, body string) (answer, error) {
+	req, err := http.NewRequestWithContext(context.Background(), method, base+path, strings.NewReader(body))
+	if err != nil {
+		return answer{}, err
 	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
+		return answer{}, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		return answer{}, fmt.Errorf("%s %s: read the answer: %w", method, path, err)
+	}
 	a := answer{Status: res.StatusCode, Body: string(b)}
 	var e backupapi.ErrorResponse
 	if json.Unmarshal(b, &e) == nil {
 		a.Message = e.Message
 	}
-	return a
+	return a, nil
 }
 
 // waitFor polls cond until it holds; the test fails after a deadline.
