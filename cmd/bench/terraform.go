@@ -14,8 +14,12 @@ import (
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/server"
 )
 
-// providerSource is the provider's registry address, overridden with the built binary.
-const providerSource = "camunda-community-hub/camunda"
+// The registry addresses overridden with the binaries built for the bench: the provider, and
+// the empty provider of the plan's floor (./cmd/bench/emptyprovider).
+const (
+	providerSource      = "camunda-community-hub/camunda"
+	emptyProviderSource = "bench/empty"
+)
 
 // terraform runs the terraform on PATH with the provider built from the module and a CLI
 // configuration of its own, so that no init is needed and nothing is downloaded.
@@ -24,9 +28,14 @@ type terraform struct {
 	provider string // path of the provider binary
 }
 
-// newTerraform builds the provider and writes the dev_overrides CLI configuration.
+// newTerraform builds the provider and the empty provider and writes the dev_overrides CLI
+// configuration.
 func (l *lab) newTerraform(ctx context.Context) (*terraform, error) {
 	bin, err := l.binary(ctx, "terraform-provider-camunda", ".")
+	if err != nil {
+		return nil, err
+	}
+	empty, err := l.binary(ctx, "terraform-provider-empty", "./cmd/bench/emptyprovider")
 	if err != nil {
 		return nil, err
 	}
@@ -35,8 +44,8 @@ func (l *lab) newTerraform(ctx context.Context) (*terraform, error) {
 		return nil, err
 	}
 	rc := filepath.Join(dir, "terraformrc")
-	body := fmt.Sprintf("disable_checkpoint = true\nprovider_installation {\n  dev_overrides {\n    %q = %q\n  }\n  direct {}\n}\n",
-		providerSource, filepath.Dir(bin))
+	body := fmt.Sprintf("disable_checkpoint = true\nprovider_installation {\n  dev_overrides {\n    %q = %q\n    %q = %q\n  }\n  direct {}\n}\n",
+		providerSource, filepath.Dir(bin), emptyProviderSource, filepath.Dir(empty))
 	if err := os.WriteFile(rc, []byte(body), 0o600); err != nil {
 		return nil, err
 	}
@@ -140,12 +149,17 @@ var terraformPlan = experiment{
 	Title: "Terraform plan of many backups",
 	Intro: "terraform plan (with its refresh) of the resources in the settings below, all existing and unchanged: " +
 		"camunda_webapp_backup resources (imported beforehand) through the actuator backend on the reference server in " +
-		"the bench process, against as many terraform_data resources; the two plans run one after the other in every run. " +
+		"the bench process, against as many terraform_data resources (built into Terraform: no plugin at all) and as many " +
+		"resources of the smallest framework provider (two attributes, a read that does nothing; ./cmd/bench/emptyprovider): " +
+		"the floor of any provider built on terraform-plugin-framework. The three plans run one after the other in every run. " +
 		"The provider's resident memory is the peak VmRSS of its process during the plan (sampled every 5 ms).",
 	Metrics: []metric{
 		{Name: "plan of camunda_webapp_backup", Unit: "s"},
 		{Name: "plan of terraform_data", Unit: "s"},
+		{Name: "plan of the empty framework provider", Unit: "s"},
 		{Name: "camunda / terraform_data", Unit: "×"},
+		{Name: "empty framework provider / terraform_data", Unit: "×"},
+		{Name: "camunda / empty framework provider", Unit: "×"},
 		{Name: "provider resident memory (peak)", Unit: "MiB"},
 	},
 	Setup: func(ctx context.Context, l *lab) (trial, func(), error) {
@@ -163,7 +177,8 @@ var terraformPlan = experiment{
 			return fail(err)
 		}
 		n := l.Settings.PlanResources
-		var backups, data strings.Builder
+		var backups, data, empty strings.Builder
+		fmt.Fprintf(&empty, "terraform {\n  required_providers {\n    empty = { source = %q }\n  }\n}\n", emptyProviderSource)
 		for i := 1; i <= n; i++ {
 			if _, err := api.Create(ctx, backupapi.ID(i)); err != nil {
 				return fail(fmt.Errorf("create backup %d: %w", i, err))
@@ -174,6 +189,7 @@ var terraformPlan = experiment{
 			fmt.Fprintf(&backups, "resource \"camunda_webapp_backup\" \"b%d\" {\n  backup_id = %d\n}\n"+
 				"import {\n  to = camunda_webapp_backup.b%d\n  id = \"%d\"\n}\n", i, i, i, i)
 			fmt.Fprintf(&data, "resource \"terraform_data\" \"d%d\" {\n  input = %d\n}\n", i, i)
+			fmt.Fprintf(&empty, "resource \"empty_thing\" \"e%d\" {\n  number = %d\n}\n", i, i)
 		}
 		backupDir, err := l.workspace(srv.URL(), backups.String())
 		if err != nil {
@@ -183,10 +199,18 @@ var terraformPlan = experiment{
 		if err != nil {
 			return fail(err)
 		}
+		emptyDir, err := l.workspace("", empty.String())
+		if err != nil {
+			return fail(err)
+		}
 		for _, step := range []struct {
 			dir  string
 			args []string
-		}{{backupDir, []string{"apply", "-auto-approve"}}, {dataDir, []string{"init"}}, {dataDir, []string{"apply", "-auto-approve"}}} {
+		}{
+			{backupDir, []string{"apply", "-auto-approve"}},
+			{dataDir, []string{"init"}}, {dataDir, []string{"apply", "-auto-approve"}},
+			{emptyDir, []string{"apply", "-auto-approve"}},
+		} {
 			if _, err := tf.run(ctx, step.dir, step.args...); err != nil {
 				return fail(err)
 			}
@@ -202,7 +226,12 @@ var terraformPlan = experiment{
 			if err != nil {
 				return nil, err
 			}
-			return []float64{camunda.Seconds(), builtin.Seconds(), float64(camunda) / float64(builtin), mib(peak)}, nil
+			floor, err := tf.run(ctx, emptyDir, "plan", "-detailed-exitcode")
+			if err != nil {
+				return nil, err
+			}
+			return []float64{camunda.Seconds(), builtin.Seconds(), floor.Seconds(), float64(camunda) / float64(builtin),
+				float64(floor) / float64(builtin), float64(camunda) / float64(floor), mib(peak)}, nil
 		}
 		return run, stop, nil
 	},
