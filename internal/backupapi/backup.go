@@ -119,29 +119,51 @@ const DefaultIncompleteAfter = 5 * time.Minute
 // part, and the state and failure reason the contract derives from them.
 func (d Derivation) Derive(id ID, snapshots []Snapshot) Backup {
 	s := slices.Clone(snapshots)
-	slices.SortStableFunc(s, func(a, b Snapshot) int { return a.Metadata.PartNo - b.Metadata.PartNo })
+	slices.SortStableFunc(s, byPart)
+	return d.derive(id, s)
+}
+
+// byPart orders the snapshots of one backup by part number.
+func byPart(a, b Snapshot) int { return cmp.Compare(a.Metadata.PartNo, b.Metadata.PartNo) }
+
+// derive is Derive of snapshots already ordered by part, which the Backup keeps.
+func (d Derivation) derive(id ID, s []Snapshot) Backup {
 	b := Backup{ID: id, Snapshots: s}
 	b.State, b.FailureReason = d.state(s)
 	return b
 }
 
+// state applies the contract's rules, in order, to the snapshots of one backup ordered by part.
 func (d Derivation) state(s []Snapshot) (State, string) {
 	if len(s) == 0 {
 		return StateFailed, ""
 	}
-	expected := s[0].Metadata.PartCount
-	failed, partial := namesInState(s, SnapshotFailed), namesInState(s, SnapshotPartial)
-	switch {
-	case len(s) == expected && len(namesInState(s, SnapshotSuccess)) == len(s):
-		return StateCompleted, ""
-	case len(failed) > 0 || len(partial) > 0:
-		if len(failed) > 0 {
-			return StateFailed, "There were failures with the following snapshots: " + strings.Join(failed, ", ")
+	var success, failed, partial, incompatible, inProgress int
+	for _, snap := range s {
+		switch snap.State {
+		case SnapshotSuccess:
+			success++
+		case SnapshotFailed:
+			failed++
+		case SnapshotPartial:
+			partial++
+		case SnapshotIncompatible:
+			incompatible++
+		case SnapshotInProgress:
+			inProgress++
 		}
-		return StateFailed, "Some of the snapshots are partial: " + strings.Join(partial, ", ")
-	case len(namesInState(s, SnapshotIncompatible)) > 0:
+	}
+	expected := s[0].Metadata.PartCount
+	switch {
+	case len(s) == expected && success == len(s):
+		return StateCompleted, ""
+	case failed > 0:
+		return StateFailed, "There were failures with the following snapshots: " + namesInState(s, SnapshotFailed)
+	case partial > 0:
+		return StateFailed, "Some of the snapshots are partial: " + namesInState(s, SnapshotPartial)
+	case incompatible > 0:
 		return StateIncompatible, ""
-	case len(namesInState(s, SnapshotInProgress)) > 0:
+	case inProgress > 0:
 		return StateInProgress, ""
 	case len(s) < expected:
 		last := s[len(s)-1]
@@ -156,30 +178,56 @@ func (d Derivation) state(s []Snapshot) (State, string) {
 	}
 }
 
-func namesInState(s []Snapshot, state string) []string {
+// namesInState lists the names of the snapshots in the state, comma-separated.
+func namesInState(s []Snapshot, state string) string {
 	var names []string
 	for _, snap := range s {
 		if snap.State == state {
 			names = append(names, snap.Name)
 		}
 	}
-	return names
+	return strings.Join(names, ", ")
 }
 
 // Group collects snapshots (of any backups, in any order) into backups: snapshots that belong
 // to no backup are ignored, each group is derived as Derive does, and the backups are ordered
 // newest first by the latest start time of their parts, then by id, descending.
+//
+// The snapshots are copied once and ordered by backup and part; each backup keeps its run of
+// that copy.
 func (d Derivation) Group(snapshots []Snapshot) []Backup {
-	byID := map[ID][]Snapshot{}
-	for _, s := range snapshots {
-		if s.Metadata.BackupID <= 0 {
-			continue
+	// Order the positions of the parts by backup and part, then by position, which keeps the
+	// order of a repeated part as Derive's stable sort does; moving ints is cheaper than
+	// moving snapshots.
+	order := make([]int, 0, len(snapshots))
+	for i, snap := range snapshots {
+		if snap.Metadata.BackupID > 0 {
+			order = append(order, i)
 		}
-		byID[s.Metadata.BackupID] = append(byID[s.Metadata.BackupID], s)
 	}
-	backups := make([]Backup, 0, len(byID))
-	for id, group := range byID {
-		backups = append(backups, d.Derive(id, group))
+	slices.SortFunc(order, func(i, j int) int {
+		a, b := snapshots[i].Metadata, snapshots[j].Metadata
+		if c := cmp.Compare(a.BackupID, b.BackupID); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.PartNo, b.PartNo); c != 0 {
+			return c
+		}
+		return cmp.Compare(i, j)
+	})
+	s := make([]Snapshot, len(order))
+	for k, i := range order {
+		s[k] = snapshots[i]
+	}
+	backups := []Backup{}
+	for len(s) > 0 {
+		id := s[0].Metadata.BackupID
+		n := 1
+		for n < len(s) && s[n].Metadata.BackupID == id {
+			n++
+		}
+		backups = append(backups, d.derive(id, s[:n:n]))
+		s = s[n:]
 	}
 	SortNewestFirst(backups)
 	return backups
@@ -188,10 +236,24 @@ func (d Derivation) Group(snapshots []Snapshot) []Backup {
 // SortNewestFirst orders backups newest first: by the latest start time of their parts
 // (unknown times last), then by id, descending.
 func SortNewestFirst(backups []Backup) {
-	slices.SortFunc(backups, func(a, b Backup) int {
-		if c := b.LatestStart().Compare(a.LatestStart()); c != 0 {
+	type key struct {
+		latest time.Time
+		id     ID
+		at     int
+	}
+	keys := make([]key, len(backups))
+	for i, b := range backups {
+		keys[i] = key{b.LatestStart(), b.ID, i}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if c := b.latest.Compare(a.latest); c != 0 {
 			return c
 		}
-		return cmp.Compare(b.ID, a.ID)
+		return cmp.Compare(b.id, a.id)
 	})
+	sorted := make([]Backup, len(backups))
+	for i, k := range keys {
+		sorted[i] = backups[k.at]
+	}
+	copy(backups, sorted)
 }

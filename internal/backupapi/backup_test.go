@@ -153,3 +153,40 @@ func FuzzBackupUnmarshal(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAppendJSONMatchesEncodingJSON checks the hand-written encoder against encoding/json
+// marshalling the wire form: the same bytes for any names, states, reasons and times.
+func FuzzAppendJSONMatchesEncodingJSON(f *testing.F) {
+	f.Add(int64(123), "COMPLETED", "", "camunda_webapps_123_8.8.0_part_1_of_6", "SUCCESS", int64(1735689600123), "")
+	f.Add(int64(1), "FAILED", "There were failures: <a> & \"b\"", "x\u2028y\x00\xff", "FAILED", int64(0), "shard [0] \\ failed\n")
+	f.Fuzz(func(t *testing.T, id int64, state, reason, name, snapState string, startMillis int64, failure string) {
+		s := Snapshot{Name: name, State: snapState, Failures: []string{failure, failure}}
+		if startMillis != 0 && startMillis > -1e15 && startMillis < 1e15 {
+			s.StartTime = time.UnixMilli(startMillis)
+		}
+		b := Backup{ID: ID(id), State: State(state), FailureReason: reason, Snapshots: []Snapshot{s, {Name: name}}}
+
+		w := backupJSON{BackupID: id, State: b.State, Details: []snapshotJSON{}}
+		if reason != "" {
+			w.FailureReason = &reason
+		}
+		for _, s := range b.Snapshots {
+			d := snapshotJSON{SnapshotName: s.Name, State: s.State, Failures: s.Failures}
+			if d.Failures == nil {
+				d.Failures = []string{}
+			}
+			if !s.StartTime.IsZero() {
+				start := s.StartTime.UTC().Format(TimeLayout)
+				d.StartTime = &start
+			}
+			w.Details = append(w.Details, d)
+		}
+		want, err := json.Marshal(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := b.AppendJSON(nil); string(got) != string(want) {
+			t.Fatalf("AppendJSON:\n%s\nencoding/json:\n%s", got, want)
+		}
+	})
+}
