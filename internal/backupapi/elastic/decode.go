@@ -9,22 +9,20 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/elastic/go-elasticsearch/v8/esapi"
+
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
 )
 
-// decodeSnapshots reads the answer of a get-snapshots call: the backup parts among its
-// snapshots, in the order given.
+// decodeSnapshots reads the answer of a get-snapshots call (data, the whole body): the backup
+// parts among its snapshots, in the order given.
 //
 // It reads {"snapshots":[...]} in one pass over the bytes, keeping only the fields of
 // snapshotInfo, and accepts what encoding/json accepts into snapshotInfo with the same result:
 // keys match case-insensitively, a repeated key merges into what came before it as
 // encoding/json does, and anything after the answer's object is ignored. Malformed JSON, a
 // value of the wrong type and nesting deeper than encoding/json's limit are errors.
-func decodeSnapshots(r io.Reader) ([]backupapi.Snapshot, error) {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return nil, err
-	}
+func decodeSnapshots(data []byte) ([]backupapi.Snapshot, error) {
 	d := snapshotsDecoder{data: data}
 	infos, err := d.answer()
 	if err != nil {
@@ -139,7 +137,9 @@ func (d *snapshotsDecoder) kind() string {
 // answer reads the top-level value: an object, or null (no snapshots).
 func (d *snapshotsDecoder) answer() ([]decodedSnapshot, error) {
 	d.space()
-	var snaps mergedSlice[decodedSnapshot]
+	// Room for every snapshot at once, rather than growing from nothing: each has an object
+	// of its own and one of metadata, and counting bytes costs little.
+	snaps := mergedSlice[decodedSnapshot]{all: make([]decodedSnapshot, 0, bytes.Count(d.data, []byte("{"))/2)}
 	switch d.peek() {
 	case 'n':
 		return nil, d.literal("null")
@@ -170,22 +170,50 @@ func (d *snapshotsDecoder) snapshot(ds *decodedSnapshot, depth int) error {
 		return d.nonNull(depth, "a snapshot")
 	}
 	return d.object(depth+1, func(key []byte, depth int) error {
-		switch {
-		case bytes.EqualFold(key, []byte("snapshot")):
+		switch field(key, snapshotFieldNames) {
+		case fieldSnapshot:
 			return d.stringField(depth, "snapshot", &ds.name, nil)
-		case bytes.EqualFold(key, []byte("state")):
+		case fieldState:
 			return d.stringField(depth, "state", &ds.state, &d.state)
-		case bytes.EqualFold(key, []byte("start_time_in_millis")):
+		case fieldStart:
 			return d.intField(depth, "start_time_in_millis", &ds.start)
-		case bytes.EqualFold(key, []byte("end_time_in_millis")):
+		case fieldEnd:
 			return d.intField(depth, "end_time_in_millis", &ds.end)
-		case bytes.EqualFold(key, []byte("metadata")):
+		case fieldMetadata:
 			return d.metadata(depth, &ds.metadata)
-		case bytes.EqualFold(key, []byte("failures")):
+		case fieldFailures:
 			return d.failures(depth, &ds.failures)
 		}
 		return d.skip(depth, false)
 	})
+}
+
+// The fields of a snapshot the decoder reads, as indices into snapshotFieldNames.
+const (
+	fieldSnapshot = iota
+	fieldState
+	fieldStart
+	fieldEnd
+	fieldMetadata
+	fieldFailures
+)
+
+var snapshotFieldNames = []string{"snapshot", "state", "start_time_in_millis", "end_time_in_millis", "metadata", "failures"}
+
+// field returns the index of the name that key matches as encoding/json matches keys to
+// fields (an exact match first, then without regard to case), or -1.
+func field(key []byte, names []string) int {
+	for i, name := range names {
+		if string(key) == name {
+			return i
+		}
+	}
+	for i, name := range names {
+		if bytes.EqualFold(key, []byte(name)) {
+			return i
+		}
+	}
+	return -1
 }
 
 // metadata reads a snapshot's metadata into m: an object merges into it, null clears it.
@@ -508,6 +536,14 @@ func (d *snapshotsDecoder) scanString() (raw []byte, plain bool, err error) {
 	start := d.off
 	ascii, escapes := true, false
 	for d.off < len(d.data) {
+		// Most bytes are printable ASCII other than a quote or a backslash: pass over them
+		// in a tight loop.
+		for d.off < len(d.data) && plainASCII[d.data[d.off]] {
+			d.off++
+		}
+		if d.off == len(d.data) {
+			break
+		}
 		switch c := d.data[d.off]; {
 		case c == '"':
 			raw = d.data[start:d.off]
@@ -527,6 +563,14 @@ func (d *snapshotsDecoder) scanString() (raw []byte, plain bool, err error) {
 	}
 	return nil, false, errUnexpectedEnd
 }
+
+// plainASCII marks the bytes that stand for themselves in a JSON string and are ASCII.
+var plainASCII = func() (t [256]bool) {
+	for c := ' '; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 // escape passes over the escape sequence at off.
 func (d *snapshotsDecoder) escape() error {
@@ -625,4 +669,19 @@ func hex4(s []byte) rune {
 		r = r<<4 | rune(c)
 	}
 	return r
+}
+
+// maxPresized bounds the buffer readBody allocates up front from a Content-Length.
+const maxPresized = 64 << 20
+
+// readBody reads a whole response body into a buffer of its announced length, when it has
+// one, instead of growing a buffer from nothing: the answer for 1,000 backups is about 1.3 MB.
+func readBody(res *esapi.Response) ([]byte, error) {
+	n, err := strconv.ParseInt(res.Header.Get("Content-Length"), 10, 64)
+	if err != nil || n <= 0 || n > maxPresized {
+		return io.ReadAll(res.Body)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, n+1)) // +1: the read that finds the end
+	_, err = buf.ReadFrom(res.Body)
+	return buf.Bytes(), err
 }

@@ -32,7 +32,7 @@ func BenchmarkDecodeSnapshots(b *testing.B) {
 	body := listAnswer(1000)
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {
-		snaps, err := decodeSnapshots(bytes.NewReader(body))
+		snaps, err := decodeSnapshots(body)
 		if err != nil || len(snaps) != 6000 {
 			b.Fatalf("%d parts, %v", len(snaps), err)
 		}

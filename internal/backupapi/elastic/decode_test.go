@@ -50,7 +50,7 @@ func FuzzDecodeSnapshotsMatchesStdlib(f *testing.F) {
 		f.Add(answer.body)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		got, err := decodeSnapshots(strings.NewReader(body))
+		got, err := decodeSnapshots([]byte(body))
 		want, wantErr := decodeSnapshotsStdlib(strings.NewReader(body))
 		if (err != nil) != (wantErr != nil) {
 			t.Fatalf("%q: decoder error %v, encoding/json error %v", body, err, wantErr)
@@ -111,7 +111,7 @@ var decodeCases = []struct {
 func TestDecodeSnapshots(t *testing.T) {
 	for _, tt := range decodeCases {
 		t.Run(tt.desc, func(t *testing.T) {
-			snaps, err := decodeSnapshots(strings.NewReader(tt.body))
+			snaps, err := decodeSnapshots([]byte(tt.body))
 			got := "error"
 			if err == nil {
 				names := make([]string, len(snaps))
@@ -135,7 +135,7 @@ func TestDecodeSnapshotsReadsEveryField(t *testing.T) {
 		`"start_time_in_millis":1735689600000,"end_time_in_millis":1735689601500,` +
 		`"failures":[{"index":"i","reason":"shard \"0\" failed"},null,{"reason":"disk\u0020full"}],` +
 		`"metadata":{"backupId":7,"version":"8.8.0","partNo":2,"partCount":3}}]}`
-	got, err := decodeSnapshots(strings.NewReader(body))
+	got, err := decodeSnapshots([]byte(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +203,7 @@ func emulatorAnswers(tb testing.TB) []string {
 
 func TestDecodeSnapshotsOfEmulatorAnswers(t *testing.T) {
 	for i, answer := range emulatorAnswers(t) {
-		got, err := decodeSnapshots(strings.NewReader(answer))
+		got, err := decodeSnapshots([]byte(answer))
 		if err != nil || len(got) != 2 {
 			t.Fatalf("answer %d: %d parts, %v; want 2 in %s", i, len(got), err, answer)
 		}
@@ -217,7 +217,7 @@ func TestDecodeSnapshotsOfEmulatorAnswers(t *testing.T) {
 // TestDecodeSnapshotsOfListAnswer checks the benchmark's answer of 6,000 parts against encoding/json.
 func TestDecodeSnapshotsOfListAnswer(t *testing.T) {
 	body := listAnswer(1000)
-	got, err := decodeSnapshots(bytes.NewReader(body))
+	got, err := decodeSnapshots(body)
 	want, wantErr := decodeSnapshotsStdlib(bytes.NewReader(body))
 	if err != nil || wantErr != nil || len(got) != 6000 || !reflect.DeepEqual(got, want) {
 		t.Fatalf("%d parts, %v; encoding/json %d, %v", len(got), err, len(want), wantErr)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"io"
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/elastic/go-elasticsearch/v8/esapi"
@@ -18,7 +17,7 @@ func FuzzDecodeSnapshots(f *testing.F) {
 	f.Add(`{"snapshots":null}`)
 	f.Add(`[]`)
 	f.Fuzz(func(t *testing.T, body string) {
-		snaps, err := decodeSnapshots(strings.NewReader(body))
+		snaps, err := decodeSnapshots([]byte(body))
 		if err != nil {
 			return
 		}

@@ -309,7 +309,11 @@ func (c *Client) partState(ctx context.Context, name string) (state string, pres
 		// Gone with its repository (known, absent), or unknown for now.
 		return "", false, !unavailableStatus(res.StatusCode)
 	}
-	snaps, err := decodeSnapshots(res.Body)
+	body, err := readBody(res)
+	if err != nil {
+		return "", false, false
+	}
+	snaps, err := decodeSnapshots(body)
 	if err != nil {
 		return "", false, false
 	}

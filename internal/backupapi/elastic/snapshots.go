@@ -57,7 +57,11 @@ func (c *Client) getSnapshots(ctx context.Context, call, pattern string, verbose
 	if res.IsError() {
 		return nil, c.failure(call, res, nil, nil)
 	}
-	snaps, err := decodeSnapshots(res.Body)
+	body, err := readBody(res)
+	if err != nil {
+		return nil, c.failure(call, nil, err, nil)
+	}
+	snaps, err := decodeSnapshots(body)
 	if err != nil {
 		return nil, backupapi.Internal(err, "%s: cannot read Elasticsearch's answer: %v", call, err)
 	}
