@@ -57,7 +57,7 @@ func (b *backups) list(w http.ResponseWriter, r *http.Request) {
 		b.fail(w, r, err)
 		return
 	}
-	writeBackups(w, r, b.log, list)
+	writeBackups(w, list)
 }
 
 func (b *backups) delete(w http.ResponseWriter, r *http.Request) {
