@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/elastic/go-elasticsearch/v8/esapi"
@@ -65,8 +67,13 @@ func addArchive(ctx context.Context, esURL string) error {
 	return check("index a document into "+archiveIndex, res, err)
 }
 
-// seedBackups creates n one-part backups (ids from 1) directly in Elasticsearch, each a
-// snapshot of one small index: the cheapest way to a repository of n backups.
+// seededParts is the number of parts of each backup seedBackups creates: the Camunda 8.8
+// layout with archived indices has 6 or 7.
+const seededParts = 6
+
+// seedBackups creates n backups of seededParts parts (ids from "from") directly in
+// Elasticsearch, each part a snapshot of one small index: the cheapest way to a repository of
+// n backups of realistic size.
 func seedBackups(ctx context.Context, esURL string, from, n int) error {
 	es, err := esClient(esURL)
 	if err != nil {
@@ -76,17 +83,41 @@ func seedBackups(ctx context.Context, esURL string, from, n int) error {
 	if err := check("index a document", res, err); err != nil {
 		return err
 	}
+	// Eight at a time: the emulator takes snapshots concurrently, as Elasticsearch does.
+	parts := make(chan backupapi.Metadata)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	for range 8 {
+		wg.Go(func() {
+			for m := range parts {
+				body, _ := json.Marshal(map[string]any{"indices": []string{"bench-data"}, "metadata": m.Map()})
+				create := es.Snapshot.Create
+				res, err := create(server.DefaultRepository, m.SnapshotName(), create.WithContext(ctx),
+					create.WithBody(bytes.NewReader(body)), create.WithWaitForCompletion(true))
+				if err := check("snapshot "+m.SnapshotName(), res, err); err != nil {
+					mu.Lock()
+					first = cmp.Or(first, err)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+send:
 	for id := from; id < from+n; id++ {
-		m := backupapi.Metadata{BackupID: backupapi.ID(id), Version: backupapi.Camunda88.Version, PartNo: 1, PartCount: 1}
-		body, _ := json.Marshal(map[string]any{"indices": []string{"bench-data"}, "metadata": m.Map()})
-		create := es.Snapshot.Create
-		res, err := create(server.DefaultRepository, m.SnapshotName(), create.WithContext(ctx),
-			create.WithBody(bytes.NewReader(body)), create.WithWaitForCompletion(true))
-		if err := check("snapshot "+m.SnapshotName(), res, err); err != nil {
-			return err
+		for p := 1; p <= seededParts; p++ {
+			select {
+			case parts <- backupapi.Metadata{BackupID: backupapi.ID(id), Version: backupapi.Camunda88.Version, PartNo: p, PartCount: seededParts}:
+			case <-ctx.Done():
+				break send
+			}
 		}
 	}
-	return nil
+	close(parts)
+	wg.Wait()
+	return cmp.Or(first, ctx.Err())
 }
 
 // waitForSnapshot polls the emulator's request log until the blocking create request of the

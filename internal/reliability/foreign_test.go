@@ -1,8 +1,6 @@
 package reliability
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"net/http/httptest"
 	"slices"
@@ -55,7 +53,7 @@ func TestForeignDataUntouched(t *testing.T) {
 				s.be.Snapshot(t, repo, name, "optimize-report")
 			}
 			s.be.CreateRepository(t, otherRepo)
-			snapshotWithMetadata(t, s.be, otherRepo, backupapi.Metadata{BackupID: 1, Version: "8.8.0", PartNo: 1, PartCount: 1})
+			s.be.SnapshotPart(t, otherRepo, backupapi.Metadata{BackupID: 1, Version: "8.8.0", PartNo: 1, PartCount: 1}, "*")
 			otherBefore := s.be.SnapshotNames(t, otherRepo)
 			c := tc.client(t, s.driver)
 
@@ -90,21 +88,5 @@ func TestForeignDataUntouched(t *testing.T) {
 				t.Errorf("deleting backup 1 changed repository %s: %v, was %v", otherRepo, got, otherBefore)
 			}
 		})
-	}
-}
-
-// snapshotWithMetadata takes the part m names, with m as its metadata, as the backup of
-// another installation would have.
-func snapshotWithMetadata(t *testing.T, be *conformance.Backend, repository string, m backupapi.Metadata) {
-	t.Helper()
-	body, _ := json.Marshal(map[string]any{"indices": "*", "include_global_state": false, "metadata": m.Map()})
-	res, err := be.ES.Snapshot.Create(repository, m.SnapshotName(), be.ES.Snapshot.Create.WithBody(bytes.NewReader(body)),
-		be.ES.Snapshot.Create.WithWaitForCompletion(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	if res.IsError() {
-		t.Fatalf("snapshot %s in %s: %s", m.SnapshotName(), repository, res.Status())
 	}
 }

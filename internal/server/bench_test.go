@@ -3,7 +3,6 @@ package server_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"io"
 	"net/http"
@@ -88,22 +87,13 @@ func BenchmarkGetBackupConcurrent(b *testing.B) {
 	}
 }
 
-// BenchmarkList1000 compares GET /actuator/backupHistory with 1,000 backups against the
-// direct driver List call it serves.
+// BenchmarkList1000 compares GET /actuator/backupHistory with 1,000 backups of 6 parts against
+// the direct driver List call it serves.
 func BenchmarkList1000(b *testing.B) {
 	be := conformance.NewBackend(b)
 	be.CreateRepository(b, "bench")
 	be.CreateIndices(b, "data")
-	for id := 1; id <= 1000; id++ {
-		m := backupapi.Metadata{BackupID: backupapi.ID(id), Version: "8.8.0", PartNo: 1, PartCount: 1}
-		body, _ := json.Marshal(map[string]any{"indices": []string{"data"}, "metadata": m.Map()})
-		res, err := be.ES.Snapshot.Create("bench", m.SnapshotName(), be.ES.Snapshot.Create.WithBody(bytes.NewReader(body)),
-			be.ES.Snapshot.Create.WithWaitForCompletion(true))
-		if err != nil || res.IsError() {
-			b.Fatalf("snapshot %d: %v %v", id, err, res)
-		}
-		res.Body.Close()
-	}
+	be.SnapshotBackups(b, "bench", "data", 1000, 6)
 	driver, err := elastic.New(be.Config("bench", ""))
 	if err != nil {
 		b.Fatal(err)

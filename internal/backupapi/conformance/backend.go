@@ -16,6 +16,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -244,6 +245,60 @@ func (b *Backend) Snapshot(t testing.TB, repository, name string, indices ...str
 	res, err := b.ES.Snapshot.Create(repository, name, b.ES.Snapshot.Create.WithBody(bytes.NewReader(body)),
 		b.ES.Snapshot.Create.WithWaitForCompletion(true))
 	check(t, "snapshot "+name, res, err)
+}
+
+// SnapshotPart takes a snapshot of the indices directly, named and with the metadata of the
+// backup part m, as a web application would, and waits for it.
+func (b *Backend) SnapshotPart(t testing.TB, repository string, m backupapi.Metadata, indices ...string) {
+	t.Helper()
+	if err := b.snapshotPart(repository, m, indices); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (b *Backend) snapshotPart(repository string, m backupapi.Metadata, indices []string) error {
+	body, _ := json.Marshal(map[string]any{"indices": indices, "include_global_state": false, "metadata": m.Map()})
+	res, err := b.ES.Snapshot.Create(repository, m.SnapshotName(), b.ES.Snapshot.Create.WithBody(bytes.NewReader(body)),
+		b.ES.Snapshot.Create.WithWaitForCompletion(true))
+	if err != nil {
+		return fmt.Errorf("snapshot %s: %w", m.SnapshotName(), err)
+	}
+	defer res.Body.Close()
+	_, _ = io.Copy(io.Discard, res.Body)
+	if res.IsError() {
+		return fmt.Errorf("snapshot %s in %s: %s", m.SnapshotName(), repository, res.Status())
+	}
+	return nil
+}
+
+// SnapshotBackups takes backups 1 to n of the given number of parts directly, every part a
+// finished snapshot of the index, eight snapshots at a time: a repository of n backups for
+// benchmarks, in seconds.
+func (b *Backend) SnapshotBackups(t testing.TB, repository, index string, n, parts int) {
+	t.Helper()
+	work := make(chan backupapi.Metadata)
+	failures := make(chan error, n*parts)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for m := range work {
+				if err := b.snapshotPart(repository, m, []string{index}); err != nil {
+					failures <- err
+				}
+			}
+		})
+	}
+	for id := 1; id <= n; id++ {
+		for p := 1; p <= parts; p++ {
+			work <- backupapi.Metadata{BackupID: backupapi.ID(id), Version: backupapi.Camunda88.Version, PartNo: p, PartCount: parts}
+		}
+	}
+	close(work)
+	wg.Wait()
+	close(failures)
+	if err := <-failures; err != nil {
+		t.Fatal(err)
+	}
 }
 
 // DeleteSnapshots deletes snapshots directly.

@@ -1,14 +1,10 @@
 package elastic_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -80,7 +76,7 @@ func BenchmarkList1000Backups(b *testing.B) {
 	srv.Faults().SetSnapshotDelay(-1)
 	be.CreateRepository(b, "repo")
 	be.CreateIndices(b, "tiny")
-	seedBackups(b, be, 1000)
+	be.SnapshotBackups(b, "repo", "tiny", 1000, 6)
 	c := benchClient(b, be.Config("repo", ""))
 	rawURL := be.URL + driverListRequest(b, srv, c)
 	var driver, raw time.Duration
@@ -119,34 +115,6 @@ func driverListRequest(b *testing.B, srv *esemu.Server, c *elastic.Client) strin
 		b.Fatalf("the driver's list sent %+v, want one GET", reqs)
 	}
 	return reqs[0].Path + "?" + reqs[0].RawQuery
-}
-
-// seedBackups takes n finished 6-part backups of the index "tiny" directly.
-func seedBackups(b *testing.B, be *conformance.Backend, n int) {
-	b.Helper()
-	work := make(chan backupapi.Metadata)
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Go(func() {
-			for m := range work {
-				body, _ := json.Marshal(map[string]any{"indices": []string{"tiny"}, "include_global_state": false, "metadata": m.Map()})
-				res, err := be.ES.Snapshot.Create("repo", m.SnapshotName(), be.ES.Snapshot.Create.WithBody(bytes.NewReader(body)),
-					be.ES.Snapshot.Create.WithWaitForCompletion(true))
-				if err != nil {
-					panic(fmt.Sprintf("seed %s: %v", m.SnapshotName(), err))
-				}
-				_, _ = io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-			}
-		})
-	}
-	for id := 1; id <= n; id++ {
-		for p := 1; p <= 6; p++ {
-			work <- backupapi.Metadata{BackupID: backupapi.ID(id), Version: "8.8.0", PartNo: p, PartCount: 6}
-		}
-	}
-	close(work)
-	wg.Wait()
 }
 
 // benchClient is newClient for benchmarks.
