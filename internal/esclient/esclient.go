@@ -7,8 +7,10 @@ package esclient
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/elastic/elastic-transport-go/v8/elastictransport"
 	"github.com/elastic/go-elasticsearch/v8/esapi"
@@ -32,6 +34,20 @@ type Config struct {
 	// MaxRetries is how often a request is sent again after a connection error or a 502, 503
 	// or 504; 0 or less sends each request once.
 	MaxRetries int
+	// RetryBackoff is the wait before retry n (from 1); nil retries at once.
+	RetryBackoff func(n int) time.Duration
+}
+
+// Backoff returns an exponential backoff with full jitter: before retry n it waits a random
+// time up to first·2^(n-1), never more than most.
+func Backoff(first, most time.Duration) func(n int) time.Duration {
+	return func(n int) time.Duration {
+		ceiling := most
+		if n-1 < 32 && first<<(n-1) > 0 && first<<(n-1) < most {
+			ceiling = first << (n - 1)
+		}
+		return rand.N(ceiling + 1)
+	}
 }
 
 // New returns an esapi client of the nodes in cfg. It does not contact them.
@@ -60,6 +76,9 @@ func New(cfg Config) (*esapi.API, error) {
 	}
 	if cfg.MaxRetries > 0 {
 		opts = append(opts, elastictransport.WithMaxRetries(cfg.MaxRetries))
+		if cfg.RetryBackoff != nil {
+			opts = append(opts, elastictransport.WithRetryBackoff(cfg.RetryBackoff))
+		}
 	} else {
 		opts = append(opts, elastictransport.WithDisableRetry())
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestNewRejectsBadAddresses(t *testing.T) {
@@ -133,5 +134,25 @@ func TestNegativeRetriesStillSend(t *testing.T) {
 	res.Body.Close()
 	if calls.Load() != 1 {
 		t.Errorf("%d requests, want 1", calls.Load())
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	b := Backoff(100*time.Millisecond, time.Second)
+	for _, tc := range []struct {
+		retry   int
+		ceiling time.Duration
+	}{{1, 100 * time.Millisecond}, {2, 200 * time.Millisecond}, {4, 800 * time.Millisecond}, {5, time.Second}, {70, time.Second}} {
+		seen := map[time.Duration]bool{}
+		for range 200 {
+			d := b(tc.retry)
+			if d < 0 || d > tc.ceiling {
+				t.Fatalf("retry %d waits %v, want 0 to %v", tc.retry, d, tc.ceiling)
+			}
+			seen[d] = true
+		}
+		if len(seen) < 100 {
+			t.Errorf("retry %d: only %d different waits in 200: no jitter", tc.retry, len(seen))
+		}
 	}
 }

@@ -50,16 +50,18 @@ func newBackend(s settings) (*backend, error) {
 			retries = -1 // the driver reads 0 as its default
 		}
 		c, err := elastic.New(elastic.Config{
-			Addresses:   e.urls,
-			Username:    e.username,
-			Password:    e.password,
-			APIKey:      e.apiKey,
-			CACert:      e.caPEM,
-			Insecure:    e.insecure,
-			Repository:  e.repository,
-			IndexPrefix: e.indexPrefix,
-			Version:     e.ver,
-			MaxRetries:  retries,
+			Addresses:    e.urls,
+			Username:     e.username,
+			Password:     e.password,
+			APIKey:       e.apiKey,
+			CACert:       e.caPEM,
+			Insecure:     e.insecure,
+			Repository:   e.repository,
+			IndexPrefix:  e.indexPrefix,
+			Version:      e.ver,
+			MaxRetries:   retries,
+			RetryWait:    min(elastic.DefaultRetryWait, s.retryMaxWait),
+			RetryMaxWait: s.retryMaxWait,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("elasticsearch client: %w", err)
@@ -120,8 +122,8 @@ func backendOf(data any, diags *diag.Diagnostics) *backend {
 }
 
 // callTimeout bounds one call of the Elasticsearch backend, its retries included: the
-// request timeout once per attempt.
+// request timeout once per attempt, and the longest wait before each retry.
 func (s settings) callTimeout() time.Duration {
-	attempts := 1 + max(0, s.retries)
-	return s.requestTimeout * time.Duration(attempts)
+	retries := time.Duration(max(0, s.retries))
+	return s.requestTimeout*(1+retries) + s.retryMaxWait*retries
 }

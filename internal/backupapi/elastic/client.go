@@ -56,7 +56,8 @@ func New(cfg Config) (*Client, error) {
 		APIKey:    cfg.APIKey,
 		Transport: transport,
 		// Retries (connection errors and 502/503/504) are for reads only.
-		MaxRetries: cfg.MaxRetries,
+		MaxRetries:   cfg.MaxRetries,
+		RetryBackoff: esclient.Backoff(cfg.RetryWait, cfg.RetryMaxWait),
 	}
 	reads, err := esclient.New(esConfig)
 	if err != nil {

@@ -54,7 +54,16 @@ type Config struct {
 	// MaxRetries is how often idempotent calls are retried on connection errors and
 	// 502/503/504: 0 means the client's default (3), a negative value none.
 	MaxRetries int
+	// RetryWait and RetryMaxWait bound the exponential backoff with jitter between retries;
+	// defaults DefaultRetryWait and DefaultRetryMaxWait.
+	RetryWait, RetryMaxWait time.Duration
 }
+
+// The default backoff between retries.
+const (
+	DefaultRetryWait    = 100 * time.Millisecond
+	DefaultRetryMaxWait = 2 * time.Second
+)
 
 // withDefaults validates the configuration and fills in its defaults.
 func (cfg Config) withDefaults() (Config, error) {
@@ -91,6 +100,18 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.MaxRetries == 0 {
 		cfg.MaxRetries = 3
+	}
+	if cfg.RetryWait < 0 || cfg.RetryMaxWait < 0 {
+		return cfg, errors.New("elasticsearch backup: retry waits must not be negative")
+	}
+	if cfg.RetryWait == 0 {
+		cfg.RetryWait = DefaultRetryWait
+	}
+	if cfg.RetryMaxWait == 0 {
+		cfg.RetryMaxWait = max(DefaultRetryMaxWait, cfg.RetryWait)
+	}
+	if cfg.RetryMaxWait < cfg.RetryWait {
+		return cfg, errors.New("elasticsearch backup: the longest retry wait is shorter than the first")
 	}
 	return cfg, nil
 }

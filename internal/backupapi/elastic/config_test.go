@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi/conformance"
@@ -26,6 +27,8 @@ func TestNewRejectsBadConfiguration(t *testing.T) {
 		{"version with underscore", elastic.Config{Version: "8_8"}, "must not contain '_'"},
 		{"CA with a custom transport", elastic.Config{Insecure: true, Transport: http.DefaultTransport}, "custom transport"},
 		{"negative snapshot timeout", elastic.Config{SnapshotTimeout: -1}, "must not be negative"},
+		{"negative retry wait", elastic.Config{RetryWait: -time.Second}, "retry waits must not be negative"},
+		{"longest retry wait shorter than the first", elastic.Config{RetryWait: time.Second, RetryMaxWait: time.Millisecond}, "shorter than the first"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := elastic.New(tc.cfg)
