@@ -74,9 +74,10 @@ func unavailableStatus(status int) bool {
 	return status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout
 }
 
-// Create starts backup id. When the connection is lost after the request was sent, the
-// outcome is unknown: a GET decides it (the backup exists: the create succeeded, and the
-// scheduled names follow from its snapshots' metadata).
+// Create starts backup id. When the connection is lost after the request was sent, or a proxy
+// answers 504 (it stopped waiting for the server), the outcome is unknown: a GET decides it
+// (the backup exists: the create succeeded, and the scheduled names follow from its
+// snapshots' metadata).
 func (c *Client) Create(ctx context.Context, id backupapi.ID) ([]string, error) {
 	if err := id.Validate(); err != nil {
 		return nil, err
@@ -91,6 +92,10 @@ func (c *Client) Create(ctx context.Context, id backupapi.ID) ([]string, error) 
 			return nil, c.transportError("create backup "+id.String(), err)
 		}
 		return c.resolveCreate(ctx, id, c.transportError("create backup "+id.String(), err))
+	}
+	if res.StatusCode() == http.StatusGatewayTimeout {
+		// A proxy gave up waiting for the answer: the server may have started the backup.
+		return c.resolveCreate(ctx, id, c.decode(res, http.StatusOK, nil))
 	}
 	if err := c.decode(res, http.StatusOK, &out); err != nil {
 		return nil, err
@@ -167,7 +172,8 @@ func (c *Client) List(ctx context.Context, opts backupapi.ListOptions) ([]backup
 	return list, nil
 }
 
-// Delete deletes every snapshot of backup id.
+// Delete deletes every snapshot of backup id. A retry answered 404 is a success: the earlier
+// attempt, whose answer was lost, may have deleted the backup, and either way it is gone.
 func (c *Client) Delete(ctx context.Context, id backupapi.ID) error {
 	if err := id.Validate(); err != nil {
 		return err
@@ -175,6 +181,9 @@ func (c *Client) Delete(ctx context.Context, id backupapi.ID) error {
 	res, err := c.http.R().SetContext(ctx).SetPathParam("id", id.String()).Delete("/{id}")
 	if err != nil {
 		return c.transportError("delete backup "+id.String(), err)
+	}
+	if res.StatusCode() == http.StatusNotFound && res.Request.Attempt > 1 {
+		return nil
 	}
 	return c.decode(res, http.StatusNoContent, nil)
 }

@@ -155,9 +155,8 @@ func TestRetriesReadsAndDeletes(t *testing.T) {
 			}
 			f.interfere(http.MethodDelete, 2, tc.fail)
 			before = f.counts[http.MethodDelete].Load()
-			err := c.Delete(t.Context(), 77)
-			if !errors.Is(err, backupapi.ErrNotFound) || err.Error() != "No backup with id [77] found." {
-				t.Fatalf("delete after two failures: %v, want the server's 404", err)
+			if err := c.Delete(t.Context(), 77); err != nil {
+				t.Fatalf("delete after two failures: %v, want success: the retry finds no backup 77", err)
 			}
 			if n := f.counts[http.MethodDelete].Load() - before; n != 3 {
 				t.Fatalf("%d DELETE requests, want 3", n)
@@ -212,6 +211,65 @@ func TestCreateWithLostAnswerIsResolvedByGet(t *testing.T) {
 	_, err = c.Create(t.Context(), 10)
 	if !errors.Is(err, backupapi.ErrUnavailable) || !strings.Contains(err.Error(), "create backup 10") {
 		t.Fatalf("error %v, want ErrUnavailable naming the call", err)
+	}
+}
+
+// TestLostAnswersOfDeleteAndCreate: a DELETE whose answer is lost is retried and its 404
+// means done; a POST answered 504 by a proxy that gave up is decided by a GET.
+func TestLostAnswersOfDeleteAndCreate(t *testing.T) {
+	f := newFront(t, server.Options{})
+	c := newClient(t, actuator.Config{URL: f.url, Retries: 5})
+	gatewayTimeout := func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		next.ServeHTTP(httptest.NewRecorder(), r) // the server does the work ...
+		w.WriteHeader(http.StatusGatewayTimeout)  // ... and the proxy stopped waiting
+	}
+	f.interfere(http.MethodPost, 1, gatewayTimeout)
+	names, err := c.Create(t.Context(), 3)
+	if err != nil || len(names) != 5 {
+		t.Fatalf("create answered 504 after the server started it: %v, %v; want the 5 scheduled parts", names, err)
+	}
+	conformance.WaitForState(t, c, 3, backupapi.StateCompleted)
+
+	f.interfere(http.MethodDelete, 1, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		next.ServeHTTP(httptest.NewRecorder(), r)
+		dropConnection(w)
+	})
+	if err := c.Delete(t.Context(), 3); err != nil {
+		t.Fatalf("delete whose answer was lost: %v, want success", err)
+	}
+	if _, err := c.Get(t.Context(), 3); !errors.Is(err, backupapi.ErrNotFound) {
+		t.Fatalf("after the delete: %v, want not found", err)
+	}
+	if err := c.Delete(t.Context(), 3); !errors.Is(err, backupapi.ErrNotFound) {
+		t.Fatalf("delete of a backup that is gone, answered at once: %v, want not found", err)
+	}
+
+	// 504 for a POST that never reached the server: the GET finds nothing, the 504 stands.
+	f.interfere(http.MethodPost, 1, func(w http.ResponseWriter, _ *http.Request, _ http.Handler) {
+		w.WriteHeader(http.StatusGatewayTimeout)
+	})
+	if _, err := c.Create(t.Context(), 4); !errors.Is(err, backupapi.ErrUnavailable) {
+		t.Fatalf("create answered 504 before reaching the server: %v, want unavailable", err)
+	}
+}
+
+// TestRequestTimeout: a server that does not answer within the request timeout gives a
+// clear unavailable error, after the retries.
+func TestRequestTimeout(t *testing.T) {
+	release := make(chan struct{})
+	var calls atomic.Int64
+	hs := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		calls.Add(1)
+		<-release
+	}))
+	t.Cleanup(func() { close(release); hs.Close() })
+	c := newClient(t, actuator.Config{URL: hs.URL, Timeout: 50 * time.Millisecond, Retries: 1})
+	_, err := c.Get(t.Context(), 1)
+	if !errors.Is(err, backupapi.ErrUnavailable) || !strings.Contains(err.Error(), "get backup 1: no answer from the backup API") {
+		t.Fatalf("error %v, want ErrUnavailable saying there was no answer", err)
+	}
+	if calls.Load() != 2 {
+		t.Errorf("%d requests, want 1 + 1 retry", calls.Load())
 	}
 }
 
