@@ -28,12 +28,18 @@ func (s State) Terminal() bool { return s != StateInProgress }
 
 // The snapshot states of Elasticsearch, as it spells them.
 const (
-	SnapshotSuccess      = "SUCCESS"
-	SnapshotInProgress   = "IN_PROGRESS"
+	SnapshotSuccess    = "SUCCESS"
+	SnapshotInProgress = "IN_PROGRESS"
+	// SnapshotStarted is how OpenSearch-derived stores name a running snapshot; it counts as
+	// IN_PROGRESS (Camunda's own tests read it so).
+	SnapshotStarted      = "STARTED"
 	SnapshotFailed       = "FAILED"
 	SnapshotPartial      = "PARTIAL"
 	SnapshotIncompatible = "INCOMPATIBLE"
 )
+
+// SnapshotRunning reports whether a snapshot in this state has not finished yet.
+func SnapshotRunning(state string) bool { return state == SnapshotInProgress || state == SnapshotStarted }
 
 // Snapshot is one part of a backup as Elasticsearch reports it.
 type Snapshot struct {
@@ -149,7 +155,7 @@ func (d Derivation) state(s []Snapshot) (State, string) {
 			partial++
 		case SnapshotIncompatible:
 			incompatible++
-		case SnapshotInProgress:
+		case SnapshotInProgress, SnapshotStarted: // as SnapshotRunning says
 			inProgress++
 		}
 	}

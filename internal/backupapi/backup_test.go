@@ -40,6 +40,7 @@ func TestDeriveState(t *testing.T) {
 		{"INCOMPATIBLE", []Snapshot{snap(1, 2, "SUCCESS", 1), snap(2, 2, "INCOMPATIBLE", 1)}, StateIncompatible, ""},
 		{"INCOMPATIBLE wins over IN_PROGRESS", []Snapshot{snap(1, 3, "INCOMPATIBLE", 1), snap(2, 3, "IN_PROGRESS", running)}, StateIncompatible, ""},
 		{"one part of 3 running", []Snapshot{snap(1, 3, "IN_PROGRESS", running)}, StateInProgress, ""},
+		{"one part of 3 STARTED (OpenSearch's running state)", []Snapshot{snap(1, 3, "STARTED", running)}, StateInProgress, ""},
 		{"2 of 3, last running", []Snapshot{snap(1, 3, "SUCCESS", time.Hour), snap(2, 3, "IN_PROGRESS", running)}, StateInProgress, ""},
 		{"2 of 3, last ended 5 ms ago", []Snapshot{snap(1, 3, "SUCCESS", time.Second), snap(2, 3, "SUCCESS", 5*time.Millisecond)}, StateInProgress, ""},
 		{"1 of 3 finished now", []Snapshot{snap(1, 3, "SUCCESS", 0)}, StateInProgress, ""},

@@ -154,7 +154,7 @@ func (r *webappBackupResource) waitForBackup(ctx context.Context, id backupapi.I
 // logFinishedParts logs, once each, the parts that have finished.
 func logFinishedParts(ctx context.Context, b backupapi.Backup, logged map[string]bool) {
 	for _, s := range b.Snapshots {
-		if s.State == "" || s.State == backupapi.SnapshotInProgress || logged[s.Name] {
+		if s.State == "" || backupapi.SnapshotRunning(s.State) || logged[s.Name] {
 			continue
 		}
 		logged[s.Name] = true

@@ -274,7 +274,7 @@ func (c *Client) pollPart(ctx context.Context, name string) (state string, prese
 	wait := pollFirst
 	for {
 		state, present, known := c.partState(ctx, name)
-		if known && (!present || state != backupapi.SnapshotInProgress) {
+		if known && (!present || !backupapi.SnapshotRunning(state)) {
 			return state, present
 		}
 		if !sleep(ctx, wait) {
