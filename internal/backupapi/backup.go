@@ -39,7 +39,9 @@ const (
 )
 
 // SnapshotRunning reports whether a snapshot in this state has not finished yet.
-func SnapshotRunning(state string) bool { return state == SnapshotInProgress || state == SnapshotStarted }
+func SnapshotRunning(state string) bool {
+	return state == SnapshotInProgress || state == SnapshotStarted
+}
 
 // Snapshot is one part of a backup as Elasticsearch reports it.
 type Snapshot struct {

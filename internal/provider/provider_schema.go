@@ -38,8 +38,8 @@ func (p *camundaProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			"retry_max_wait": schema.StringAttribute{
 				MarkdownDescription: "The longest wait between two retries, as a duration such as `5s`. Defaults to `5s`. " +
 					"The wait before each retry is random and its ceiling doubles from one retry to the next, up to this.",
-				Optional:            true,
-				Validators:          []validator.String{validDuration()},
+				Optional:   true,
+				Validators: []validator.String{validDuration()},
 			},
 		},
 		Blocks: map[string]schema.Block{
