@@ -86,13 +86,22 @@ func (r *webappBackupResource) Schema(ctx context.Context, _ resource.SchemaRequ
 				PlanModifiers:       keepString,
 			},
 		},
-		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{
-				Create:            true,
-				Delete:            true,
-				CreateDescription: "How long to wait for the backup to finish, e.g. `60m`. Defaults to `30m`.",
-				DeleteDescription: "How long to wait for the snapshots to be deleted. Defaults to `10m`.",
-			}),
-		},
+		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(ctx)},
 	}
+}
+
+// timeoutsBlock is the timeouts block of camunda_webapp_backup: create and delete.
+func timeoutsBlock(ctx context.Context) schema.Block {
+	b := timeouts.Block(ctx, timeouts.Opts{
+		Create:            true,
+		Delete:            true,
+		CreateDescription: "How long to wait for the backup to finish, e.g. `60m`. Defaults to `30m`.",
+		DeleteDescription: "How long to wait for the snapshots to be deleted. Defaults to `10m`.",
+	})
+	if nested, ok := b.(schema.SingleNestedBlock); ok {
+		nested.MarkdownDescription = "How long creating and destroying may take. A backup that has not finished when " +
+			"`create` runs out fails the apply and stays in the state as tainted."
+		return nested
+	}
+	return b
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -150,7 +151,12 @@ func TestAccWebappBackupCreateTimeout(t *testing.T) {
 				{
 					PreConfig: func() {
 						faults.ReleaseSnapshots("camunda_webapps_41_*")
-						conformance.WaitForState(t, b.client, 41, backupapi.StateCompleted)
+						if b.name == backendActuator {
+							// The server goes on with the backup after the timeout. With the
+							// elasticsearch backend the parts stop with the provider's process,
+							// so the tainted, unfinished backup is replaced as it is.
+							conformance.WaitForState(t, b.client, 41, backupapi.StateCompleted)
+						}
 					},
 					Config: backupConfig(b, 41, timeout),
 					ConfigPlanChecks: resource.ConfigPlanChecks{
@@ -161,6 +167,95 @@ func TestAccWebappBackupCreateTimeout(t *testing.T) {
 			},
 		})
 	})
+}
+
+// TestAccWebappBackupNoWait sets wait_for_completion = false. The actuator backend returns as
+// soon as the backup has started, IN_PROGRESS, a later refresh reads it COMPLETED, and destroy
+// does not wait for the deletion. The elasticsearch backend takes the parts in the provider's
+// process, so it waits anyway (and says so in a warning).
+func TestAccWebappBackupNoWait(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *testBackend) {
+		faults := b.requireEmulator(t).Faults()
+		const held = "camunda_webapps_71_*_part_2_*"
+		config := backupConfig(b, 71, "  wait_for_completion = false\n")
+		first := resource.TestStep{Config: config, ConfigStateChecks: expectCompleted("71")}
+		if b.name == backendActuator {
+			first = resource.TestStep{
+				PreConfig: func() { faults.HoldSnapshots(held) },
+				Config:    config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(testAddr, tfjsonpath.New("state"), knownvalue.StringExact("IN_PROGRESS")),
+					statecheck.ExpectKnownValue(testAddr, tfjsonpath.New("scheduled_snapshots"), knownvalue.ListSizeExact(5)),
+				},
+			}
+		}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			CheckDestroy: func(*terraform.State) error {
+				return waitUntil(func() error { return expectBackup(b, 71, false) })
+			},
+			Steps: []resource.TestStep{
+				first,
+				{
+					PreConfig: func() {
+						faults.ReleaseSnapshots(held)
+						conformance.WaitForState(t, b.client, 71, backupapi.StateCompleted)
+					},
+					Config:            config,
+					ConfigStateChecks: expectCompleted("71"),
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					},
+				},
+			},
+		})
+	})
+}
+
+// TestAccWebappBackupGoneBeforeDestroy deletes the backup outside Terraform after the destroy
+// was planned: the provider's delete finds nothing, which is what was asked, and the destroy
+// succeeds.
+func TestAccWebappBackupGoneBeforeDestroy(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *testBackend) {
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{
+				{Config: backupConfig(b, 81, ""), ConfigStateChecks: expectCompleted("81")},
+				{
+					Config: b.provider,
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction(testAddr, plancheck.ResourceActionDestroy),
+							deleteOutsideTerraform{b, 81},
+						},
+					},
+				},
+			},
+		})
+	})
+}
+
+// deleteOutsideTerraform is a plan check that deletes a backup through the API, between the
+// plan and the apply.
+type deleteOutsideTerraform struct {
+	b  *testBackend
+	id backupapi.ID
+}
+
+func (d deleteOutsideTerraform) CheckPlan(ctx context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	resp.Error = d.b.client.Delete(ctx, d.id)
+}
+
+// waitUntil polls check until it passes or a deadline passes, and returns its last error.
+func waitUntil(check func() error) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := check()
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(10 * time.Millisecond) // polling interval, not synchronisation
+	}
 }
 
 // TestAccWebappBackupKeepOnDestroy destroys a backup with delete_on_destroy = false: its
