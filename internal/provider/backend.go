@@ -124,6 +124,6 @@ func backendOf(data any, diags *diag.Diagnostics) *backend {
 // callTimeout bounds one call of the Elasticsearch backend, its retries included: the
 // request timeout once per attempt, and the longest wait before each retry.
 func (s settings) callTimeout() time.Duration {
-	retries := time.Duration(max(0, s.retries))
-	return s.requestTimeout*(1+retries) + s.retryMaxWait*retries
+	retries := int64(max(0, s.retries))
+	return time.Duration(int64(s.requestTimeout)*(1+retries) + int64(s.retryMaxWait)*retries)
 }
