@@ -1,12 +1,17 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -89,5 +94,49 @@ func TestRunServesAndStops(t *testing.T) {
 	cancel()
 	if code := <-done; code != 0 {
 		t.Fatalf("exit %d", code)
+	}
+}
+
+// TestBinaryStopsOnSignals runs the built binary as a user would and stops it with SIGINT,
+// then SIGTERM, on the same data directory: each time it exits 0 and the index created before
+// is still there.
+func TestBinaryStopsOnSignals(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "elasticsearch-emulator")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	dataDir := t.TempDir()
+	for i, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		cmd := exec.Command(bin, "--listen", "127.0.0.1:0", "--data-dir", dataDir)
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		line, err := bufio.NewReader(stdout).ReadString('\n')
+		url, ok := strings.CutPrefix(strings.TrimSpace(line), "listening on ")
+		if err != nil || !ok {
+			_ = cmd.Process.Kill()
+			t.Fatalf("first line %q (%v), want the address it listens on", line, err)
+		}
+		method, want := http.MethodPut, http.StatusOK // create the index the first time
+		if i > 0 {
+			method = http.MethodHead // then find it again
+		}
+		req, _ := http.NewRequest(method, url+"/kept", nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil || res.StatusCode != want {
+			_ = cmd.Process.Kill()
+			t.Fatalf("%s /kept: %v %v", method, res, err)
+		}
+		res.Body.Close()
+		if err := cmd.Process.Signal(sig); err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("exit after %v: %v, want 0", sig, err)
+		}
 	}
 }

@@ -108,9 +108,12 @@ type createOptions struct {
 	indices            []string
 	opts               indicesOptions
 	includeGlobalState bool
-	partial            bool
-	featureStates      []string
-	metadata           json.RawMessage
+	// partial is checked and kept: it lets Elasticsearch snapshot an index some of whose
+	// primary shards are unavailable, and every shard of the emulator is always available,
+	// so it changes no outcome here (PARTIAL comes from fault injection).
+	partial       bool
+	featureStates []string
+	metadata      json.RawMessage
 }
 
 // stringList reads a string or an array of strings (comma-splitting strings).
