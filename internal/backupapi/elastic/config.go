@@ -41,8 +41,9 @@ type Config struct {
 	Layout *backupapi.Layout
 	// IncompleteAfter is the incomplete-check timeout; default backupapi.DefaultIncompleteAfter.
 	IncompleteAfter time.Duration
-	// SnapshotTimeout bounds how long one part may take once its blocking request was lost
-	// and its state is polled; 0 waits forever.
+	// SnapshotTimeout bounds how long the driver waits for one part, its blocking request
+	// and any following of its state included (Camunda's snapshot-timeout); a part not done
+	// by then ends the backup, which reads INCOMPLETE. 0 waits forever.
 	SnapshotTimeout time.Duration
 	// Now is the clock of state derivation; default time.Now.
 	Now func() time.Time

@@ -1,6 +1,7 @@
 package elastic_test
 
 import (
+	"encoding/pem"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi/conformance"
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi/elastic"
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/esemu"
 )
 
 func TestNewRejectsBadConfiguration(t *testing.T) {
@@ -82,5 +84,67 @@ func TestAddressOfAnotherServer(t *testing.T) {
 	_, err = c.Get(t.Context(), 1)
 	if !errors.Is(err, backupapi.ErrUnavailable) || !strings.Contains(err.Error(), "is not Elasticsearch") {
 		t.Fatalf("Get from a server that is not Elasticsearch: %v, want unavailable, saying it is not Elasticsearch", err)
+	}
+}
+
+// TestTLS serves Elasticsearch over https with a certificate of its own: the driver trusts it
+// with the CA certificate configured, or with insecure, and refuses it otherwise.
+func TestTLS(t *testing.T) {
+	emu, err := esemu.New(esemu.Config{DataDir: t.TempDir(), PathRepo: []string{t.TempDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewTLSServer(emu.Handler())
+	t.Cleanup(func() {
+		hs.Close()
+		_ = emu.Close()
+	})
+	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: hs.Certificate().Raw})
+	for _, tc := range []struct {
+		name string
+		cfg  elastic.Config
+		ok   bool
+	}{
+		{"CA certificate", elastic.Config{CACert: ca}, true},
+		{"insecure", elastic.Config{Insecure: true}, true},
+		{"neither", elastic.Config{}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.cfg.Addresses, tc.cfg.MaxRetries = []string{hs.URL}, -1
+			c, err := elastic.New(tc.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			err = c.Ping(t.Context())
+			if tc.ok && err != nil {
+				t.Fatalf("Ping over https: %v", err)
+			}
+			if !tc.ok && !errors.Is(err, backupapi.ErrUnavailable) {
+				t.Fatalf("Ping of an untrusted certificate: %v, want unavailable", err)
+			}
+		})
+	}
+}
+
+// TestUnavailableStatuses: 502, 503 and 504 from Elasticsearch (or a proxy in front of it) mean
+// it cannot answer now; any other error status is an error of the call.
+func TestUnavailableStatuses(t *testing.T) {
+	b := conformance.NewBackend(t)
+	faults := b.RequireEmulator(t).Faults()
+	b.CreateRepository(t, "repo")
+	cfg := b.Config("repo", "")
+	cfg.MaxRetries = -1
+	c := newClient(t, cfg)
+	for status, kind := range map[int]error{
+		http.StatusBadGateway:          backupapi.ErrUnavailable,
+		http.StatusServiceUnavailable:  backupapi.ErrUnavailable,
+		http.StatusGatewayTimeout:      backupapi.ErrUnavailable,
+		http.StatusInternalServerError: backupapi.ErrInternal,
+	} {
+		faults.FailNextRequests(1, status)
+		if _, err := c.List(t.Context(), backupapi.ListOptions{}); !errors.Is(err, kind) {
+			t.Errorf("list answered %d: %v, want %v", status, err, kind)
+		}
 	}
 }
