@@ -43,7 +43,8 @@ type Config struct {
 	IncompleteAfter time.Duration
 	// SnapshotTimeout bounds how long the driver waits for one part, its blocking request
 	// and any following of its state included (Camunda's snapshot-timeout); a part not done
-	// by then ends the backup, which reads INCOMPLETE. 0 waits forever.
+	// by then ends the backup: no further part is taken, and it reads INCOMPLETE once the
+	// incomplete-check timeout has passed. 0 waits forever.
 	SnapshotTimeout time.Duration
 	// Now is the clock of state derivation; default time.Now.
 	Now func() time.Time
