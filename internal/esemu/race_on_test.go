@@ -1,5 +1,0 @@
-//go:build race
-
-package esemu
-
-const raceEnabled = true
