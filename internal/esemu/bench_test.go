@@ -45,24 +45,26 @@ func newBenchServer(tb testing.TB) (*Server, string) {
 	return srv, hs.URL
 }
 
-func listOnce(tb testing.TB, url string) int {
-	return getOnce(tb, url+"/_snapshot/bench_repo/camunda_webapps_*")
+func listOnce(tb testing.TB, url string) {
+	getOnce(tb, url+"/_snapshot/bench_repo/camunda_webapps_*")
 }
 
 // listFilter is the filter_path of the Elasticsearch backup driver's snapshot lists.
 const listFilter = "snapshots.snapshot,snapshots.state,snapshots.metadata,snapshots.start_time_in_millis,snapshots.end_time_in_millis,snapshots.failures.reason"
 
-func getOnce(tb testing.TB, url string) int {
+func getOnce(tb testing.TB, url string) {
 	res, err := http.Get(url)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	n, _ := io.Copy(io.Discard, res.Body)
+	_, err = io.Copy(io.Discard, res.Body)
 	res.Body.Close()
+	if err != nil {
+		tb.Fatal(err)
+	}
 	if res.StatusCode != 200 {
 		tb.Fatalf("status %d", res.StatusCode)
 	}
-	return int(n)
 }
 
 func setupBench(tb testing.TB) (*Server, string) {
