@@ -109,10 +109,15 @@ func loadMetrics() []metric {
 		if c == 1 {
 			clients = "1 client"
 		}
+		// The server issue sets its goals at 16 clients.
+		var throughputGoal, p99Goal string
+		if c == 16 {
+			throughputGoal, p99Goal = "goal ≥ 2000", "goal < 50"
+		}
 		m = append(m,
-			metric{Name: clients + ": throughput", Unit: "req/s"},
+			metric{Name: clients + ": throughput", Unit: "req/s", Reference: throughputGoal},
 			metric{Name: clients + ": p50 latency", Unit: "ms"},
-			metric{Name: clients + ": p99 latency", Unit: "ms"},
+			metric{Name: clients + ": p99 latency", Unit: "ms", Reference: p99Goal},
 			metric{Name: clients + ": errors", Unit: "requests", Reference: "0"},
 		)
 	}
