@@ -67,6 +67,9 @@ type Config struct {
 
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
+
+	// timeouts are the HTTP servers' timeouts; zero: defaultHTTPTimeouts (tests shorten them).
+	timeouts httpTimeouts
 }
 
 // withDefaults validates the configuration and fills in its defaults. Messages never carry
@@ -114,6 +117,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.timeouts == (httpTimeouts{}) {
+		cfg.timeouts = defaultHTTPTimeouts
 	}
 	return cfg, nil
 }

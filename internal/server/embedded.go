@@ -55,7 +55,8 @@ func startEmbedded(ctx context.Context, cfg Config) (*embedded, error) {
 		emu:      emu,
 		url:      "http://" + ln.Addr().String(),
 		serveErr: make(chan error, 1),
-		http:     &http.Server{Handler: emu.Handler(), ReadHeaderTimeout: readHeaderTimeout, IdleTimeout: idleTimeout},
+		// No read or write timeout: a snapshot request that waits for completion may take longer.
+		http: &http.Server{Handler: emu.Handler(), ReadHeaderTimeout: cfg.timeouts.readHeader, IdleTimeout: cfg.timeouts.idle},
 	}
 	go func() { e.serveErr <- e.http.Serve(ln) }()
 	if err := e.prepare(ctx, cfg); err != nil {

@@ -13,14 +13,22 @@ import (
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/esemu"
 )
 
-// The HTTP timeouts of the backup API's server. A create returns once the first part has
+// httpTimeouts bound how long a client may hold a connection of the backup API or the
+// embedded Elasticsearch: sending its request headers, its whole request, receiving the answer,
+// and idling between keep-alive requests.
+type httpTimeouts struct {
+	readHeader, read, write, idle time.Duration
+}
+
+// defaultHTTPTimeouts are the servers' timeouts. A create returns once the first part has
 // started, so writes are bounded generously.
-const (
-	readHeaderTimeout = 10 * time.Second
-	readTimeout       = 30 * time.Second
-	writeTimeout      = 2 * time.Minute
-	idleTimeout       = 2 * time.Minute
-)
+var defaultHTTPTimeouts = httpTimeouts{readHeader: 10 * time.Second, read: 30 * time.Second, write: 2 * time.Minute, idle: 2 * time.Minute}
+
+// apply sets the timeouts of hs.
+func (t httpTimeouts) apply(hs *http.Server) *http.Server {
+	hs.ReadHeaderTimeout, hs.ReadTimeout, hs.WriteTimeout, hs.IdleTimeout = t.readHeader, t.read, t.write, t.idle
+	return hs
+}
 
 // Server is a running reference actuator server: the backup API over the Elasticsearch
 // driver, on a real Elasticsearch or on the embedded one.
@@ -68,13 +76,12 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
 	s.url = "http://" + ln.Addr().String()
-	s.http = &http.Server{
+	s.http = cfg.timeouts.apply(&http.Server{
 		Handler: NewHandler(Options{
 			Backups: s.driver, Health: s.driver.Ping, Standalone: cfg.Standalone,
 			BearerToken: cfg.APIToken, Username: cfg.APIUsername, Password: cfg.APIPassword, Logger: cfg.Logger,
 		}),
-		ReadHeaderTimeout: readHeaderTimeout, ReadTimeout: readTimeout, WriteTimeout: writeTimeout, IdleTimeout: idleTimeout,
-	}
+	})
 	go func() { s.serveErr <- s.http.Serve(ln) }()
 	cfg.Logger.Info("backup API listening", "url", s.url, "repository", cfg.Repository, "standalone", cfg.Standalone,
 		"embedded_elasticsearch", s.ElasticsearchURL())
