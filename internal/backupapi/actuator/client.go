@@ -172,8 +172,9 @@ func (c *Client) List(ctx context.Context, opts backupapi.ListOptions) ([]backup
 	return list, nil
 }
 
-// Delete deletes every snapshot of backup id. A retry answered 404 is a success: the earlier
-// attempt, whose answer was lost, may have deleted the backup, and either way it is gone.
+// Delete deletes every snapshot of backup id. A retry answered "backup not found" is a
+// success: the earlier attempt, whose answer was lost, may have deleted the backup, and either
+// way it is gone. A 404 for a missing repository stays an error.
 func (c *Client) Delete(ctx context.Context, id backupapi.ID) error {
 	if err := id.Validate(); err != nil {
 		return err
@@ -182,10 +183,11 @@ func (c *Client) Delete(ctx context.Context, id backupapi.ID) error {
 	if err != nil {
 		return c.transportError("delete backup "+id.String(), err)
 	}
-	if res.StatusCode() == http.StatusNotFound && res.Request.Attempt > 1 {
+	err = c.decode(res, http.StatusNoContent, nil)
+	if res.Request.Attempt > 1 && errors.Is(err, backupapi.ErrNotFound) {
 		return nil
 	}
-	return c.decode(res, http.StatusNoContent, nil)
+	return err
 }
 
 // decode reads an answer: the wanted status with its JSON body into out (nil: no body

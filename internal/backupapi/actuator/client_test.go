@@ -2,6 +2,7 @@ package actuator_test
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -214,8 +215,8 @@ func TestCreateWithLostAnswerIsResolvedByGet(t *testing.T) {
 	}
 }
 
-// TestLostAnswersOfDeleteAndCreate: a DELETE whose answer is lost is retried and its 404
-// means done; a POST answered 504 by a proxy that gave up is decided by a GET.
+// TestLostAnswersOfDeleteAndCreate: a DELETE whose answer is lost is retried and its "backup
+// not found" means done (a missing repository does not); a POST answered 504 by a proxy that gave up is decided by a GET.
 func TestLostAnswersOfDeleteAndCreate(t *testing.T) {
 	f := newFront(t, server.Options{})
 	c := newClient(t, actuator.Config{URL: f.url, Retries: 5})
@@ -242,6 +243,22 @@ func TestLostAnswersOfDeleteAndCreate(t *testing.T) {
 	}
 	if err := c.Delete(t.Context(), 3); !errors.Is(err, backupapi.ErrNotFound) {
 		t.Fatalf("delete of a backup that is gone, answered at once: %v, want not found", err)
+	}
+
+	// A retry answered 404 because the repository is gone is no success: the backup may
+	// still be there.
+	var attempt atomic.Int64
+	f.interfere(http.MethodDelete, 2, func(w http.ResponseWriter, _ *http.Request, _ http.Handler) {
+		if attempt.Add(1) == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, `{"message":"No repository with name [backups] could be found."}`)
+	})
+	if err := c.Delete(t.Context(), 3); !errors.Is(err, backupapi.ErrRepositoryMissing) {
+		t.Fatalf("retried delete answered repository missing: %v, want the repository error", err)
 	}
 
 	// 504 for a POST that never reached the server: the GET finds nothing, the 504 stands.
