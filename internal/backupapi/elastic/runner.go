@@ -128,19 +128,21 @@ func (c *Client) runParts(r *run) {
 		}
 		if state != backupapi.SnapshotSuccess {
 			if i == 0 && state == "" {
-				c.abandon(r.id)
+				c.abandon(r)
 			}
 			return
 		}
 	}
 }
 
-// abandon remembers that backup id was accepted but not even its first part could be
-// taken, so that Get reports it FAILED rather than unknown.
-func (c *Client) abandon(id backupapi.ID) {
+// abandon remembers that backup r was accepted but not even its first part could be
+// taken, so that Get reports it FAILED rather than unknown. The run stops in the same step,
+// so that no list sees the backup both running and abandoned.
+func (c *Client) abandon(r *run) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.abandoned[id] = true
+	r.stopped = true
+	c.abandoned[r.id] = true
 }
 
 // deletedWhileSent reports whether backup r was deleted while one of its parts was sent.
