@@ -681,7 +681,16 @@ func readBody(res *esapi.Response) ([]byte, error) {
 	if err != nil || n <= 0 || n > maxPresized {
 		return io.ReadAll(res.Body)
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, n+1)) // +1: the read that finds the end
-	_, err = buf.ReadFrom(res.Body)
-	return buf.Bytes(), err
+	buf := make([]byte, 0, n)
+	buf = buf[:n]
+	if _, err := io.ReadFull(res.Body, buf); err != nil {
+		return nil, err
+	}
+	// The body is as long as announced (net/http enforces it); read on to its end all the
+	// same, so that a body longer than announced is never cut.
+	rest, err := io.ReadAll(res.Body)
+	if len(rest) > 0 {
+		buf = append(buf, rest...)
+	}
+	return buf, err
 }
