@@ -216,7 +216,8 @@ func TestCreateWithLostAnswerIsResolvedByGet(t *testing.T) {
 }
 
 // TestLostAnswersOfDeleteAndCreate: a DELETE whose answer is lost is retried and its "backup
-// not found" means done (a missing repository does not); a POST answered 504 by a proxy that gave up is decided by a GET.
+// not found" means done (a missing repository does not); a POST answered 504 by a proxy that
+// gave up is decided by a GET.
 func TestLostAnswersOfDeleteAndCreate(t *testing.T) {
 	f := newFront(t, server.Options{})
 	c := newClient(t, actuator.Config{URL: f.url, Retries: 5})
