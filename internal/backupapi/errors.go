@@ -43,6 +43,7 @@ var kinds = []struct {
 	{ErrMissingIndices, http.StatusInternalServerError},
 	{ErrInternal, http.StatusInternalServerError},
 	{ErrUnavailable, http.StatusBadGateway},
+	{ErrConflict, http.StatusConflict},
 }
 
 // Error is a failure of the backup API: a kind (one of the Err* values), the message the
