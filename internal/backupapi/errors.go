@@ -28,6 +28,14 @@ var (
 	ErrInternal = errors.New("internal error")
 	// ErrUnavailable: Elasticsearch (or the actuator) could not be reached. 502.
 	ErrUnavailable = errors.New("backend unavailable")
+	// ErrEndpointNotFound: a URL answered 404 with something other than the backup API's own
+	// "not found" answers (a wrong base URL or endpoint, an actuator that does not expose the
+	// backup API, a proxy's page). It says nothing about the backup. 404.
+	ErrEndpointNotFound = errors.New("backup API endpoint not found")
+	// ErrUnauthorized: the backend refused the credentials (401 or 403). A server answers 500
+	// for it: its own credentials to its datastore were refused, which is its fault, not its
+	// client's. A client reads 401 and 403 answers as this kind.
+	ErrUnauthorized = errors.New("authentication failed")
 )
 
 var kinds = []struct {
@@ -43,6 +51,8 @@ var kinds = []struct {
 	{ErrMissingIndices, http.StatusInternalServerError},
 	{ErrInternal, http.StatusInternalServerError},
 	{ErrUnavailable, http.StatusBadGateway},
+	{ErrEndpointNotFound, http.StatusNotFound},
+	{ErrUnauthorized, http.StatusInternalServerError},
 	{ErrConflict, http.StatusConflict},
 }
 
@@ -105,6 +115,18 @@ func Internal(cause error, format string, args ...any) error {
 	return newError(ErrInternal, cause, format, args...)
 }
 
+// EndpointNotFound returns an ErrEndpointNotFound error; message names the URL that answered
+// (without credentials) and what it answered.
+func EndpointNotFound(format string, args ...any) error {
+	return newError(ErrEndpointNotFound, nil, format, args...)
+}
+
+// Unauthorized returns an ErrUnauthorized error; message says who refused the credentials
+// and which settings to check.
+func Unauthorized(cause error, format string, args ...any) error {
+	return newError(ErrUnauthorized, cause, format, args...)
+}
+
 // The fixed parts of the contract's messages. The constructors above write them and
 // FromStatus reads them back, so both directions share one spelling.
 const (
@@ -114,6 +136,8 @@ const (
 	msgRepositoryMissing = "No repository with name ["
 	msgNotFound          = "No backup with id ["
 	msgMissingIndices    = "Missing indices: ["
+	// msgNoMetadata is Camunda's other "not found" of a backup: snapshots without metadata.
+	msgNoMetadata = "Expected to find backup with ID '"
 )
 
 // HTTPStatus returns the contract's HTTP status for err: the status of its kind, or 500 for an
@@ -130,7 +154,9 @@ func HTTPStatus(err error) int {
 // FromStatus rebuilds the typed error of an error response of the backup HTTP API: its status
 // and the `message` of its body. The message is kept as it is. Where one status stands for
 // several kinds, the contract's fixed message text tells them apart; a message of no known
-// form keeps the status's broadest kind.
+// form keeps the status's broadest kind. A 404 is ErrNotFound or ErrRepositoryMissing only
+// with the contract's message for them; any other 404 (no message, another message) is
+// ErrEndpointNotFound. 401 and 403 are ErrUnauthorized.
 func FromStatus(status int, message string) error {
 	if message == "" {
 		message = fmt.Sprintf("the backup API answered %d %s", status, http.StatusText(status))
@@ -149,11 +175,16 @@ func FromStatus(status int, message string) error {
 			kind = ErrInvalid
 		}
 	case status == http.StatusNotFound:
-		if strings.HasPrefix(message, msgRepositoryMissing) {
+		switch {
+		case strings.HasPrefix(message, msgRepositoryMissing):
 			kind = ErrRepositoryMissing
-		} else {
+		case strings.HasPrefix(message, msgNotFound) || strings.HasPrefix(message, msgNoMetadata):
 			kind = ErrNotFound
+		default:
+			kind = ErrEndpointNotFound
 		}
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		kind = ErrUnauthorized
 	case status == http.StatusInternalServerError && strings.HasPrefix(message, msgMissingIndices):
 		kind = ErrMissingIndices
 	case status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout:

@@ -57,7 +57,7 @@ func TestFromStatusOtherResponses(t *testing.T) {
 	}{
 		{http.StatusServiceUnavailable, "", ErrUnavailable},
 		{http.StatusGatewayTimeout, "timeout", ErrUnavailable},
-		{http.StatusUnauthorized, "", ErrInvalid},
+		{http.StatusUnauthorized, "", ErrUnauthorized},
 		{http.StatusMethodNotAllowed, "no", ErrInvalid},
 		{http.StatusInternalServerError, "boom", ErrInternal},
 		{http.StatusNotFound, "No backup with id [3] found.", ErrNotFound},

@@ -8,9 +8,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -33,6 +36,9 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkBasePath(u.Path); err != nil {
+		return nil, err
+	}
 	hc := cfg.HTTPClient
 	if hc == nil {
 		hc = &http.Client{}
@@ -53,6 +59,22 @@ func New(cfg Config) (*Client, error) {
 		rc.SetBasicAuth(cfg.Username, cfg.Password)
 	}
 	return &Client{cfg: cfg, http: rc, base: u.String()}, nil
+}
+
+// checkBasePath refuses a base URL whose path already names the actuator or its backup
+// endpoint: the client appends /actuator/<endpoint> itself, so such a URL would ask for
+// /actuator/actuator/backupHistory and read every answer as a 404.
+func checkBasePath(p string) error {
+	segments := strings.Split(strings.Trim(p, "/"), "/")
+	last := len(segments) - 1
+	doubled := strings.EqualFold(segments[last], "actuator") ||
+		(last > 0 && strings.EqualFold(segments[last-1], "actuator") &&
+			(strings.EqualFold(segments[last], EndpointHistory) || strings.EqualFold(segments[last], EndpointStandalone)))
+	if !doubled {
+		return nil
+	}
+	return fmt.Errorf("actuator backup API: the URL must be the management server's base URL, e.g. http://camunda:9600, "+
+		"without %q: the provider appends /actuator/<endpoint> itself", p)
 }
 
 // retryable decides resty's retries: GET and DELETE after a connection error or a 502, 503
@@ -191,13 +213,26 @@ func (c *Client) Delete(ctx context.Context, id backupapi.ID) error {
 }
 
 // decode reads an answer: the wanted status with its JSON body into out (nil: no body
-// expected), or an error answer as the typed error of its status and message.
+// expected), or an error answer as the typed error of its status and message. A 404 is
+// "backup not found" only with the contract's message; 401 and 403 say which credentials to
+// check.
 func (c *Client) decode(res *resty.Response, want int, out any) error {
 	status := res.StatusCode()
 	if status != want {
 		var body backupapi.ErrorResponse
 		_ = json.Unmarshal(res.Body(), &body)
-		return backupapi.FromStatus(status, body.Message)
+		err := backupapi.FromStatus(status, body.Message)
+		switch {
+		case errors.Is(err, backupapi.ErrEndpointNotFound):
+			return backupapi.EndpointNotFound("%s answered %d %s%s, which is not the backup API's answer for a missing backup: "+
+				"check that the URL is the management server's base URL (e.g. http://camunda:9600, without /actuator), "+
+				"that the endpoint is %q, and that the server exposes that actuator endpoint",
+				answered(res), status, http.StatusText(status), saying(res, body.Message), c.cfg.Endpoint)
+		case errors.Is(err, backupapi.ErrUnauthorized):
+			return backupapi.Unauthorized(err, "authentication failed: %s answered %d %s%s; %s",
+				answered(res), status, http.StatusText(status), saying(res, body.Message), c.credentialsAdvice())
+		}
+		return err
 	}
 	if out == nil {
 		return nil
@@ -206,6 +241,48 @@ func (c *Client) decode(res *resty.Response, want int, out any) error {
 		return backupapi.Internal(err, "the backup API at %s answered %s with a body that is not the expected JSON", c.base, res.Request.Method)
 	}
 	return nil
+}
+
+// credentialsAdvice says which settings to check after a 401 or 403.
+func (c *Client) credentialsAdvice() string {
+	switch {
+	case c.cfg.Token != "":
+		return "check the bearer token the provider sends (token)"
+	case c.cfg.Username != "":
+		return "check the username and password the provider sends"
+	}
+	return "the backup API requires credentials: set a token, or a username and password"
+}
+
+// answered names the request that got an answer: its method and URL, without query or
+// credentials.
+func answered(res *resty.Response) string {
+	if res.Request == nil || res.Request.RawRequest == nil {
+		return "the backup API"
+	}
+	u := *res.Request.RawRequest.URL
+	u.User, u.RawQuery, u.Fragment = nil, "", ""
+	return res.Request.Method + " " + u.String()
+}
+
+// saying describes the body of an error answer in a few words: the message of a JSON body,
+// or the type of any other body.
+func saying(res *resty.Response, message string) string {
+	const most = 200
+	if message != "" {
+		if len(message) > most {
+			message = message[:most] + "..."
+		}
+		return fmt.Sprintf(" (%q)", message)
+	}
+	if len(res.Body()) == 0 {
+		return " with no body"
+	}
+	ct := res.Header().Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err == nil {
+		return " with a body of type " + mt
+	}
+	return " with a body of unknown type"
 }
 
 // transportError is the error of a request that got no answer: ErrUnavailable, saying which

@@ -35,6 +35,10 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		{"password alone", actuator.Config{URL: "http://host", Password: "secret"}, "password needs a username"},
 		{"negative retries", actuator.Config{URL: "http://host", Retries: -1}, "must not be negative"},
 		{"waits", actuator.Config{URL: "http://host", RetryWait: time.Second, RetryMaxWait: time.Millisecond}, "maximum retry wait"},
+		{"path ends with /actuator", actuator.Config{URL: "http://host:9600/actuator"}, `without "/actuator"`},
+		{"path ends with /actuator/", actuator.Config{URL: "http://host:9600/actuator/"}, `without "/actuator"`},
+		{"path ends with the endpoint", actuator.Config{URL: "http://host:9600/actuator/backupHistory"}, `without "/actuator/backupHistory"`},
+		{"path ends with the standalone endpoint", actuator.Config{URL: "https://host/mgmt/actuator/backups", Username: "u", Password: "secret"}, `without "/mgmt/actuator/backups"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -299,16 +303,141 @@ func TestAuthAndEndpoint(t *testing.T) {
 			t.Fatalf("list on %q with the token: %v", endpoint, err)
 		}
 	}
-	c := newClient(t, actuator.Config{URL: f.url, Token: "wrong"})
-	_, err := c.List(t.Context(), backupapi.ListOptions{})
-	if !errors.Is(err, backupapi.ErrInvalid) || err.Error() != "Authentication required." {
-		t.Fatalf("wrong token: %v", err)
-	}
 	basic := newFront(t, server.Options{Username: "u", Password: "p"})
-	c = newClient(t, actuator.Config{URL: basic.url, Username: "u", Password: "p"})
+	c := newClient(t, actuator.Config{URL: basic.url, Username: "u", Password: "p"})
 	if _, err := c.List(t.Context(), backupapi.ListOptions{}); err != nil {
 		t.Fatalf("basic auth: %v", err)
 	}
+}
+
+// TestAuthenticationFailures: 401 and 403 say that authentication failed, where, and which
+// settings to check, without revealing the credentials sent.
+func TestAuthenticationFailures(t *testing.T) {
+	token := newFront(t, server.Options{BearerToken: "tok"})
+	basic := newFront(t, server.Options{Username: "u", Password: "p"})
+	forbidden := newFront(t, server.Options{})
+	forbidden.interfere(http.MethodGet, 1000, func(w http.ResponseWriter, _ *http.Request, _ http.Handler) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = io.WriteString(w, "<html><body>Forbidden</body></html>")
+	})
+	tests := []struct {
+		name   string
+		cfg    actuator.Config
+		status string
+		advice string
+	}{
+		{"wrong token", actuator.Config{URL: token.url, Token: "wrong-secret"}, "401 Unauthorized (\"Authentication required.\")", "check the bearer token"},
+		{"no credentials", actuator.Config{URL: token.url}, "401 Unauthorized", "requires credentials: set a token, or a username and password"},
+		{"wrong password", actuator.Config{URL: basic.url, Username: "u", Password: "wrong-secret"}, "401 Unauthorized", "check the username and password"},
+		{"403 from a proxy", actuator.Config{URL: forbidden.url, Token: "a-secret"}, "403 Forbidden with a body of type text/html", "check the bearer token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newClient(t, tt.cfg)
+			_, err := c.Get(t.Context(), 1)
+			if !errors.Is(err, backupapi.ErrUnauthorized) || errors.Is(err, backupapi.ErrInvalid) {
+				t.Fatalf("error %v, want ErrUnauthorized only", err)
+			}
+			msg := err.Error()
+			for _, want := range []string{"authentication failed: GET " + tt.cfg.URL + "/actuator/backupHistory/1 answered " + tt.status, tt.advice} {
+				if !strings.Contains(msg, want) {
+					t.Fatalf("message %q, want it to contain %q", msg, want)
+				}
+			}
+			if strings.Contains(msg, "secret") {
+				t.Fatalf("message %q reveals a credential", msg)
+			}
+		})
+	}
+}
+
+// TestNotFoundOnlyWhenTheAPISaysSo: a 404 is "backup not found" only with the contract's
+// answer; any other 404 is an error naming the URL that answered, and a delete never takes
+// it for success, also on a retry.
+func TestNotFoundOnlyWhenTheAPISaysSo(t *testing.T) {
+	f := newFront(t, server.Options{})
+	answer := func(contentType, body string) func(w http.ResponseWriter, _ *http.Request, _ http.Handler) {
+		return func(w http.ResponseWriter, _ *http.Request, _ http.Handler) {
+			w.Header().Set("Content-Type", contentType)
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, body)
+		}
+	}
+	tests := []struct {
+		name    string
+		answer  func(w http.ResponseWriter, r *http.Request, next http.Handler)
+		kind    error
+		message string
+	}{
+		{"a proxy's HTML page", answer("text/html", "<html><head><title>404 Not Found</title></head><body><center>nginx</center></body></html>"),
+			backupapi.ErrEndpointNotFound, "404 Not Found with a body of type text/html"},
+		{"Spring Boot's default 404", answer("application/json",
+			`{"timestamp":"2026-01-01T10:00:00.000+00:00","status":404,"error":"Not Found","path":"/actuator/backupHistory/5"}`),
+			backupapi.ErrEndpointNotFound, "404 Not Found with a body of type application/json"},
+		{"Spring Boot's 404 with a message", answer("application/json",
+			`{"timestamp":"2026-01-01T10:00:00.000+00:00","status":404,"error":"Not Found","message":"No static resource actuator/backupHistory/5.","path":"/actuator/backupHistory/5"}`),
+			backupapi.ErrEndpointNotFound, `404 Not Found ("No static resource actuator/backupHistory/5.")`},
+		{"an empty 404", answer("text/plain", ""), backupapi.ErrEndpointNotFound, "404 Not Found with no body"},
+		{"the contract's 404", answer("application/json", `{"message":"No backup with id [5] found."}`),
+			backupapi.ErrNotFound, "No backup with id [5] found."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newClient(t, actuator.Config{URL: f.url, Username: "u", Password: "secret", Retries: 2})
+			wantURL := f.url + "/actuator/backupHistory/5"
+			check := func(call string, err error) {
+				t.Helper()
+				if !errors.Is(err, tt.kind) {
+					t.Fatalf("%s: %v, want kind %v", call, err, tt.kind)
+				}
+				if !strings.Contains(err.Error(), tt.message) {
+					t.Fatalf("%s: message %q, want it to contain %q", call, err, tt.message)
+				}
+				if tt.kind == backupapi.ErrEndpointNotFound {
+					if errors.Is(err, backupapi.ErrNotFound) || !strings.Contains(err.Error(), wantURL) {
+						t.Fatalf("%s: %q, want an endpoint error naming %s", call, err, wantURL)
+					}
+				}
+				if strings.Contains(err.Error(), "secret") {
+					t.Fatalf("%s: message %q reveals a credential", call, err)
+				}
+			}
+			f.interfere(http.MethodGet, 1, tt.answer)
+			_, err := c.Get(t.Context(), 5)
+			check("get", err)
+
+			f.interfere(http.MethodDelete, 1, tt.answer)
+			check("delete", c.Delete(t.Context(), 5))
+
+			// The first answer of a delete is lost; the retry's 404 counts as done only
+			// when it is the contract's.
+			var attempt atomic.Int64
+			f.interfere(http.MethodDelete, 2, func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+				if attempt.Add(1) == 1 {
+					w.WriteHeader(http.StatusServiceUnavailable)
+					return
+				}
+				tt.answer(w, r, next)
+			})
+			err = c.Delete(t.Context(), 5)
+			if tt.kind == backupapi.ErrNotFound {
+				if err != nil {
+					t.Fatalf("retried delete answered the contract's 404: %v, want success", err)
+				}
+			} else {
+				check("retried delete", err)
+			}
+		})
+	}
+	t.Run("wrong base path", func(t *testing.T) {
+		c := newClient(t, actuator.Config{URL: f.url + "/camunda"})
+		_, err := c.List(t.Context(), backupapi.ListOptions{})
+		want := "GET " + f.url + "/camunda/actuator/backupHistory answered 404 Not Found (\"No endpoint GET /camunda/actuator/backupHistory.\")"
+		if !errors.Is(err, backupapi.ErrEndpointNotFound) || !strings.Contains(err.Error(), want) {
+			t.Fatalf("list under a wrong path: %v, want an endpoint error containing %q", err, want)
+		}
+	})
 }
 
 func TestUnreachableServer(t *testing.T) {
