@@ -36,6 +36,11 @@ type Config struct {
 	MaxRetries int
 	// RetryBackoff is the wait before retry n (from 1); nil retries at once.
 	RetryBackoff func(n int) time.Duration
+	// RequestTimeout bounds each attempt of a request, reading its answer included; 0 is no
+	// bound but the context's. An attempt that times out is retried like a connection error,
+	// on the next node when there are several. The caller's context still bounds the whole
+	// call, retries included. WithoutRequestTimeout exempts one request.
+	RequestTimeout time.Duration
 }
 
 // Backoff returns an exponential backoff with full jitter: before retry n it waits a random
@@ -71,11 +76,18 @@ func New(cfg Config) (*esapi.API, error) {
 	case cfg.Username != "" || cfg.Password != "":
 		opts = append(opts, elastictransport.WithBasicAuth(cfg.Username, cfg.Password))
 	}
-	if cfg.Transport != nil {
-		opts = append(opts, elastictransport.WithTransport(cfg.Transport))
+	transport := cfg.Transport
+	if cfg.RequestTimeout > 0 {
+		if transport == nil {
+			transport = http.DefaultTransport
+		}
+		transport = attemptTimeout{next: transport, timeout: cfg.RequestTimeout}
+	}
+	if transport != nil {
+		opts = append(opts, elastictransport.WithTransport(transport))
 	}
 	if cfg.MaxRetries > 0 {
-		opts = append(opts, elastictransport.WithMaxRetries(cfg.MaxRetries))
+		opts = append(opts, elastictransport.WithMaxRetries(cfg.MaxRetries), elastictransport.WithRetryOnError(retryOnError))
 		if cfg.RetryBackoff != nil {
 			opts = append(opts, elastictransport.WithRetryBackoff(cfg.RetryBackoff))
 		}

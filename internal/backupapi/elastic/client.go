@@ -7,6 +7,7 @@ package elastic
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"sync"
 
 	"github.com/elastic/go-elasticsearch/v8/esapi"
@@ -56,8 +57,9 @@ func New(cfg Config) (*Client, error) {
 		APIKey:    cfg.APIKey,
 		Transport: transport,
 		// Retries (connection errors and 502/503/504) are for reads only.
-		MaxRetries:   cfg.MaxRetries,
-		RetryBackoff: esclient.Backoff(cfg.RetryWait, cfg.RetryMaxWait),
+		MaxRetries:     cfg.MaxRetries,
+		RetryBackoff:   esclient.Backoff(cfg.RetryWait, cfg.RetryMaxWait),
+		RequestTimeout: cfg.RequestTimeout,
 	}
 	reads, err := esclient.New(esConfig)
 	if err != nil {
@@ -84,13 +86,17 @@ func New(cfg Config) (*Client, error) {
 // Repository returns the name of the snapshot repository.
 func (c *Client) Repository() string { return c.cfg.Repository }
 
-// Ping reports whether Elasticsearch answers: nil, or an ErrUnavailable error.
+// Ping reports whether Elasticsearch answers: nil, an ErrUnauthorized error when it refuses
+// the credentials, or an ErrUnavailable error.
 func (c *Client) Ping(ctx context.Context) error {
 	res, err := c.reads.Ping(c.reads.Ping.WithContext(ctx))
 	if err != nil {
 		return backupapi.Unavailable(err, "ping Elasticsearch: %s", transportProblem(err))
 	}
 	defer res.Body.Close()
+	if res.StatusCode == http.StatusUnauthorized || res.StatusCode == http.StatusForbidden {
+		return c.unauthorized("ping Elasticsearch", res.StatusCode, esError{})
+	}
 	if res.IsError() {
 		return backupapi.Unavailable(nil, "ping Elasticsearch: it answered %d", res.StatusCode)
 	}

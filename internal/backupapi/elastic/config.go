@@ -59,6 +59,12 @@ type Config struct {
 	// RetryWait and RetryMaxWait bound the exponential backoff with jitter between retries;
 	// defaults DefaultRetryWait and DefaultRetryMaxWait.
 	RetryWait, RetryMaxWait time.Duration
+	// RequestTimeout bounds each HTTP request to Elasticsearch, reading its answer included;
+	// 0 is no bound but the caller's context. A read that times out is retried, on the next
+	// address when there are several, like a connection error. It does not bound the snapshot
+	// request of a part, which waits for the part by design (see SnapshotTimeout). The
+	// caller's context bounds a whole call, its retries included.
+	RequestTimeout time.Duration
 }
 
 // The default backoff between retries.
@@ -93,6 +99,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.SnapshotTimeout < 0 {
 		return cfg, errors.New("elasticsearch backup: snapshot timeout must not be negative")
+	}
+	if cfg.RequestTimeout < 0 {
+		return cfg, errors.New("elasticsearch backup: request timeout must not be negative")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -52,17 +52,41 @@ func decodeError(res *esapi.Response) esError {
 }
 
 // transportProblem describes a failed round trip without the address or credentials that
-// the transport's error text may carry.
+// the transport's error text may carry; the error itself stays the cause of the returned
+// error (backupapi.Detail shows it).
 func transportProblem(err error) string {
 	switch {
 	case errors.Is(err, context.Canceled):
 		return "the request was cancelled"
+	case errors.Is(err, esclient.ErrRequestTimeout):
+		return "Elasticsearch did not answer within the request timeout"
 	case errors.Is(err, context.DeadlineExceeded):
 		return "the request timed out"
 	case errors.Is(err, esclient.ErrNotElasticsearch):
 		return "the server at the configured address is not Elasticsearch"
+	case esclient.IsCertificateError(err):
+		return "Elasticsearch's TLS certificate was not accepted (configure its CA certificate)"
 	}
 	return "Elasticsearch could not be reached"
+}
+
+// unauthorized is the error of a 401 or 403 answer: which credentials to check.
+func (c *Client) unauthorized(call string, status int, e esError) error {
+	what := ""
+	if e.Type != "" {
+		what = ": " + e.Type
+	}
+	advice := "Elasticsearch requires credentials: set a username and password, or an API key"
+	switch {
+	case status == http.StatusForbidden:
+		advice = "the user or API key lacks privileges: it needs the snapshot privileges (e.g. cluster privilege manage, or create_snapshot and monitor_snapshot)"
+	case c.cfg.APIKey != "":
+		advice = "check the Elasticsearch API key"
+	case c.cfg.Username != "" || c.cfg.Password != "":
+		advice = "check the Elasticsearch username and password"
+	}
+	return backupapi.Unauthorized(nil, "%s: authentication failed: Elasticsearch answered %d %s%s; %s",
+		call, status, http.StatusText(status), what, advice)
 }
 
 // unavailableStatus reports the statuses of a node or proxy that cannot answer now.
@@ -79,6 +103,8 @@ func (c *Client) failure(call string, res *esapi.Response, err error, notFound e
 	}
 	e := decodeError(res)
 	switch {
+	case res.StatusCode == http.StatusUnauthorized || res.StatusCode == http.StatusForbidden:
+		return c.unauthorized(call, res.StatusCode, e)
 	case e.Type == typeRepositoryMissing:
 		return backupapi.RepositoryMissing(c.cfg.Repository)
 	case e.Type == typeSnapshotMissing && notFound != nil:

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/esclient"
 )
 
 // run is one backup being taken: its parts, and how many of them have been sent.
@@ -238,7 +239,8 @@ func (c *Client) sendPart(ctx context.Context, p backupapi.Part, m backupapi.Met
 	})
 	create := c.writes.Snapshot.Create
 	res, err := create(c.cfg.Repository, name,
-		create.WithContext(ctx),
+		// The request lasts as long as the part: the snapshot timeout bounds it, through ctx.
+		create.WithContext(esclient.WithoutRequestTimeout(ctx)),
 		create.WithWaitForCompletion(true),
 		create.WithBody(bytes.NewReader(body)),
 	)
