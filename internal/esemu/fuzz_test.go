@@ -68,3 +68,60 @@ func FuzzHandler(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeOrdered checks the request decoder against encoding/json: it
+// accepts exactly the valid documents nested at most maxNestingDepth deep,
+// never panics, and keeps every value.
+func FuzzDecodeOrdered(f *testing.F) {
+	for _, s := range []string{
+		`{}`, `[]`, `{"a":[1,"x",{"b":null}]}`, nested(maxNestingDepth), nested(maxNestingDepth + 1),
+		nestedObject(maxNestingDepth + 1), strings.Repeat("[", 5000), strings.Repeat(`{"a":`, 2000),
+		"[" + strings.Repeat(`{"k":1},`, 2000) + "0]", `{"a":1} x`, `[1,]`, `{"a" 1}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		v, err := decodeOrdered(data)
+		valid := json.Valid(data) && jsonDepth(data) <= maxNestingDepth
+		if (err == nil) != valid {
+			t.Fatalf("decode error %v, want valid=%v for %.100q", err, valid, data)
+		}
+		if err != nil {
+			return
+		}
+		got, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want, back any
+		_ = json.Unmarshal(data, &want)
+		_ = json.Unmarshal(got, &back)
+		a, _ := json.Marshal(want)
+		b, _ := json.Marshal(back)
+		if !bytes.Equal(a, b) {
+			t.Fatalf("value changed: %s, want %s", b, a)
+		}
+	})
+}
+
+// jsonDepth is the deepest nesting of a valid JSON document.
+func jsonDepth(data []byte) int {
+	depth, deepest, inString, escaped := 0, 0, false, false
+	for _, c := range data {
+		switch {
+		case escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '[' || c == '{':
+			depth++
+			deepest = max(deepest, depth)
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return deepest
+}

@@ -23,8 +23,9 @@ const compatMediaType = "application/vnd.elasticsearch+json;compatible-with=8"
 // globalParams are accepted by every endpoint.
 var globalParams = []string{"pretty", "human", "error_trace", "filter_path", "source", "source_content_type"}
 
-// maxBody bounds a request body (bulk seeding included).
-const maxBody = 256 << 20
+// maxBody bounds a request body (bulk seeding included): Elasticsearch's
+// http.max_content_length default of 100mb.
+const maxBody = 100 << 20
 
 // endpoint is the handler of one method on one path with its accepted query parameters.
 type endpoint struct {
@@ -198,16 +199,31 @@ func (c *call) checkParams(allowed string) *esError {
 	return errIllegalArgument("request [%s] contains unrecognized parameters: [%s]", c.r.URL.Path, strings.Join(unknown, "], ["))
 }
 
+// errContentTooLong is the answer to a body over http.max_content_length. The
+// type and wording follow Elasticsearch 8's HTTP layer; unconfirmed against a
+// running node (older releases answer 413 with no body).
+func errContentTooLong() *esError {
+	return newError("content_too_long_exception", http.StatusRequestEntityTooLarge,
+		"request content exceeds the maximum allowed [http.max_content_length] of [%d] bytes", maxBody)
+}
+
 func (c *call) readBody() *esError {
 	if c.r.Body == nil {
 		return nil
+	}
+	if c.r.ContentLength > maxBody {
+		// Refused from the header, before reading; the connection is closed
+		// rather than drained.
+		c.w.Header().Set("Connection", "close")
+		return errContentTooLong()
 	}
 	b, err := io.ReadAll(io.LimitReader(c.r.Body, maxBody+1))
 	if err != nil {
 		return errParse("failed to read request body: %v", err)
 	}
 	if len(b) > maxBody {
-		return newError("content_too_long_exception", http.StatusRequestEntityTooLarge, "request body is too large")
+		c.w.Header().Set("Connection", "close")
+		return errContentTooLong()
 	}
 	if len(bytes.TrimSpace(b)) > 0 {
 		if ct := c.r.Header.Get("Content-Type"); ct != "" && !supportedContentType(ct) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"unicode/utf8"
@@ -100,65 +101,93 @@ func appendString(b []byte, s string) []byte {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
+// maxNestingDepth is the deepest nesting of arrays and objects accepted in a
+// request body, the limit of Elasticsearch's JSON parser (Jackson's
+// StreamReadConstraints default of 1,000 levels).
+const maxNestingDepth = 1000
+
+// errTooDeep reports input nested deeper than maxNestingDepth; offset is where
+// the level that crossed the limit opened.
+type errTooDeep struct {
+	depth  int
+	offset int64
+}
+
+func (e *errTooDeep) Error() string {
+	// Jackson's wording (StreamConstraintsException); unconfirmed against a
+	// running 8.19 node, which wraps it as an x_content_parse_exception.
+	return fmt.Sprintf("Document nesting depth (%d) exceeds the maximum allowed (%d, from `StreamReadConstraints.getMaxNestingDepth()`)", e.depth, maxNestingDepth)
+}
+
+// frame is one open array or object of decodeOrdered's explicit stack.
+type frame struct {
+	obj    object
+	arr    []any
+	isObj  bool
+	key    string
+	hasKey bool
+}
+
 // decodeOrdered parses JSON keeping object key order (objects become object,
-// numbers json.Number).
+// numbers json.Number). It keeps its own stack instead of recursing, and
+// refuses nesting deeper than maxNestingDepth, so no input can exhaust the
+// goroutine stack or grow memory beyond a bounded multiple of its size.
 func decodeOrdered(data []byte) (any, error) {
 	d := json.NewDecoder(bytes.NewReader(data))
 	d.UseNumber()
-	v, err := decodeValue(d)
-	if err != nil {
-		return nil, err
+	var stack []frame
+	var result any
+	done := false
+	for !done {
+		off := d.InputOffset()
+		t, err := d.Token()
+		if err != nil {
+			return nil, err
+		}
+		var v any
+		switch t := t.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				if len(stack) >= maxNestingDepth {
+					return nil, &errTooDeep{depth: len(stack) + 1, offset: off}
+				}
+				stack = append(stack, frame{isObj: t == '{', obj: object{}, arr: []any{}})
+				continue
+			default: // '}' or ']': the decoder has checked that it matches
+				top := stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+				if top.isObj {
+					v = top.obj
+				} else {
+					v = top.arr
+				}
+			}
+		default:
+			if len(stack) > 0 {
+				if top := &stack[len(stack)-1]; top.isObj && !top.hasKey {
+					top.key, top.hasKey = t.(string) // object keys are always strings
+					continue
+				}
+			}
+			v = t
+		}
+		if len(stack) == 0 {
+			result, done = v, true
+			continue
+		}
+		top := &stack[len(stack)-1]
+		if top.isObj {
+			top.obj = append(top.obj, member{Key: top.key, Value: v})
+			top.key, top.hasKey = "", false
+		} else {
+			top.arr = append(top.arr, v)
+		}
 	}
 	if _, err := d.Token(); !errors.Is(err, io.EOF) {
 		return nil, errors.New("trailing data after JSON value")
 	}
-	return v, nil
-}
-
-func decodeValue(d *json.Decoder) (any, error) {
-	t, err := d.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch t := t.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			o := object{}
-			for d.More() {
-				k, err := d.Token()
-				if err != nil {
-					return nil, err
-				}
-				v, err := decodeValue(d)
-				if err != nil {
-					return nil, err
-				}
-				key, _ := k.(string) // object keys are always strings
-				o = append(o, member{Key: key, Value: v})
-			}
-			if _, err := d.Token(); err != nil {
-				return nil, err
-			}
-			return o, nil
-		case '[':
-			a := []any{}
-			for d.More() {
-				v, err := decodeValue(d)
-				if err != nil {
-					return nil, err
-				}
-				a = append(a, v)
-			}
-			if _, err := d.Token(); err != nil {
-				return nil, err
-			}
-			return a, nil
-		}
-		return nil, errors.New("unexpected delimiter")
-	default:
-		return t, nil
-	}
+	return result, nil
 }
 
 // lineCol converts a byte offset in data to a 1-based line and column.
@@ -180,6 +209,11 @@ func lineCol(data []byte, off int64) (int, int) {
 
 // parseJSONError turns a decoding error into Elasticsearch's parse error.
 func parseJSONError(data []byte, err error) *esError {
+	var deep *errTooDeep
+	if errors.As(err, &deep) {
+		l, c := lineCol(data, deep.offset+1)
+		return errXContentParse(l, c, deep.Error())
+	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		l, c := lineCol(data, se.Offset)
