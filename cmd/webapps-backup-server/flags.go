@@ -138,6 +138,16 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	str(&c.APIUsername, "api-username", "", "basic-auth username required by the backup API (not by health)")
 	secret(&c.APIPassword, "api-password", "basic-auth password required by the backup API")
 	str(&o.logFormat, "log-format", "text", "log format: text or json")
+	// The emulated components of a whole backup: Zeebe, exporting control, Optimize.
+	integer(&c.Partitions, "partitions", server.DefaultPartitions, "partition count of the emulated Zeebe")
+	duration(&c.ZeebeBackupDuration, "zeebe-backup-duration", server.DefaultZeebeBackupDuration, "how long each partition's emulated Zeebe backup runs")
+	str(&c.ZeebeDataDir, "zeebe-data-dir", "", "directory of the emulated Zeebe's broker state: checkpoints, paused exporting (default <data-dir>/zeebe)")
+	str(&c.ZeebeBackupStore, "zeebe-backup-store", server.ZeebeStoreFilesystem, "backup store of the emulated Zeebe: FILESYSTEM or NONE (every backup call then answers 400, as Camunda's default)")
+	str(&c.ZeebeBackupPath, "zeebe-backup-path", "", "base path of the emulated Zeebe's filesystem backup store (default <zeebe-data-dir>/backup-store)")
+	str(&c.StandaloneAlias, "standalone-alias", server.AliasWebapps, "whose API /actuator/backups serves with --standalone: webapps or zeebe")
+	str(&c.OptimizeListen, "optimize-listen", server.DefaultOptimizeListen, "address of the emulated Optimize's management port (its /actuator/backups); empty: no Optimize")
+	str(&c.OptimizeVersion, "optimize-version", server.DefaultOptimizeVersion, "Optimize version written into its snapshot names")
+	boolean(&c.EnableAdminAPI, "enable-admin-api", false, "serve the fault-injection path /admin/faults on the backup API")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), `Usage: webapps-backup-server [flags]
 
@@ -175,6 +185,9 @@ Flags:`)
 			return o, fmt.Errorf("read --elasticsearch-ca-file: %w", err)
 		}
 		c.CACert = pem
+	}
+	if c.ZeebeDataDir == "" && c.DataDir != "" {
+		c.ZeebeDataDir = filepath.Join(c.DataDir, "zeebe")
 	}
 	if len(c.ElasticsearchURLs) > 0 {
 		c.DataDir = ""

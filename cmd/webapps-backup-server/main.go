@@ -59,6 +59,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stdout, "embedded Elasticsearch: %s\n", srv.ElasticsearchURL())
 	}
 	fmt.Fprintf(stdout, "backup API: %s/actuator/backupHistory\n", srv.URL())
+	fmt.Fprintf(stdout, "Zeebe backup API: %s/actuator/backupRuntime\n", srv.URL())
+	if u := srv.OptimizeURL(); u != "" {
+		fmt.Fprintf(stdout, "Optimize backup API: %s/actuator/backups\n", u)
+	}
 	fmt.Fprintf(stdout, "listening on %s\n", srv.URL())
 	<-ctx.Done()
 	o.cfg.Logger.Info("shutting down")

@@ -69,7 +69,7 @@ func (s *syncBuffer) String() string {
 func start(t *testing.T, args ...string) *process {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "XDG_DATA_HOME=")
+	cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "XDG_DATA_HOME=", "WEBAPPS_BACKUP_OPTIMIZE_LISTEN=127.0.0.1:0")
 	p := &process{cmd: cmd, lines: make(chan string, 100), stderr: &syncBuffer{}}
 	cmd.Stderr = p.stderr
 	out, err := cmd.StdoutPipe()

@@ -68,6 +68,32 @@ type Config struct {
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
 
+	// Partitions is the emulated Zeebe's partition count; default DefaultPartitions.
+	Partitions int
+	// ZeebeBackupDuration is how long each partition's runtime backup runs; 0: the default
+	// (DefaultZeebeBackupDuration); negative: none.
+	ZeebeBackupDuration time.Duration
+	// ZeebeDataDir keeps the emulated Zeebe's broker state (checkpoints, paused exporting)
+	// across restarts; empty: DataDir/zeebe when DataDir is set, else in memory only.
+	ZeebeDataDir string
+	// ZeebeBackupStore is the emulated broker's backup store, Camunda's
+	// camunda.data.backup.store: ZeebeStoreFilesystem or ZeebeStoreNone; empty:
+	// FILESYSTEM when a path is known, else NONE.
+	ZeebeBackupStore string
+	// ZeebeBackupPath is the filesystem store's base path; empty: ZeebeDataDir/backup-store.
+	ZeebeBackupPath string
+	// StandaloneAlias is whose API /actuator/backups serves when Standalone: AliasWebapps
+	// (default) or AliasZeebe.
+	StandaloneAlias string
+	// OptimizeListen is the address of the emulated Optimize's management port; empty:
+	// Optimize is not served. A non-loopback address needs AllowRemote.
+	OptimizeListen string
+	// OptimizeVersion is Optimize's version in its snapshot names; default
+	// DefaultOptimizeVersion.
+	OptimizeVersion string
+	// EnableAdminAPI serves the fault-injection path /admin/faults on the backup API.
+	EnableAdminAPI bool
+
 	// timeouts are the HTTP servers' timeouts; zero: defaultHTTPTimeouts (tests shorten them).
 	timeouts httpTimeouts
 }
@@ -114,6 +140,9 @@ func (cfg Config) withDefaults() (Config, error) {
 		if cfg.SeedDocuments == 0 {
 			cfg.SeedDocuments = DefaultSeedDocuments
 		}
+	}
+	if err := cfg.componentDefaults(); err != nil {
+		return cfg, err
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

@@ -29,7 +29,23 @@ type Options struct {
 	Username, Password string
 	// Logger receives one line per request; nil discards them.
 	Logger *slog.Logger
+
+	// Zeebe, when set, serves the emulated Zeebe's management API: /actuator/backupRuntime,
+	// /actuator/exporting/{pause,resume} and /actuator/partitions.
+	Zeebe *Zeebe
+	// StandaloneAlias names whose API /actuator/backups serves when Standalone is set:
+	// AliasWebapps (default) or AliasZeebe. In Camunda both a standalone web application and
+	// a standalone broker or gateway serve their API there; one process cannot serve both.
+	StandaloneAlias string
+	// AdminFaults, when set, serves the fault-injection path /admin/faults on them.
+	AdminFaults *Faults
 }
+
+// The values of Options.StandaloneAlias.
+const (
+	AliasWebapps = "webapps"
+	AliasZeebe   = "zeebe"
+)
 
 // The endpoint ids of the backup API under /actuator.
 const (
@@ -51,8 +67,19 @@ func NewHandler(opts Options) http.Handler {
 
 	mux := http.NewServeMux()
 	endpoints := []string{endpointHistory}
+	zeebeEndpoints := []string{endpointRuntime}
 	if opts.Standalone {
-		endpoints = append(endpoints, endpointStandalone)
+		if opts.StandaloneAlias == AliasZeebe && opts.Zeebe != nil {
+			zeebeEndpoints = append(zeebeEndpoints, endpointStandalone)
+		} else {
+			endpoints = append(endpoints, endpointStandalone)
+		}
+	}
+	if opts.Zeebe != nil {
+		zeebeHandlers{z: opts.Zeebe, log: log}.route(mux, guard, zeebeEndpoints)
+	}
+	if opts.AdminFaults != nil {
+		mux.Handle("/admin/faults", guard(opts.AdminFaults.handler()))
 	}
 	for _, e := range endpoints {
 		mux.Handle("/actuator/"+e, guard(methods{http.MethodGet: b.list, http.MethodPost: b.create}))

@@ -40,6 +40,9 @@ type Server struct {
 	serveErr chan error
 	embedded *embedded // nil with a real Elasticsearch
 
+	// The emulated components of a whole backup (components.go).
+	components
+
 	shutdown    sync.Once
 	shutdownErr error
 }
@@ -70,8 +73,15 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		s.closeEmbedded()
 		return nil, err
 	}
+	if err := s.startComponents(addresses); err != nil {
+		_ = s.driver.Close()
+		s.closeEmbedded()
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
+		_ = s.closeComponents(ctx)
+		_ = s.driver.Close()
 		s.closeEmbedded()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
@@ -80,6 +90,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		Handler: NewHandler(Options{
 			Backups: s.driver, Health: s.driver.Ping, Standalone: cfg.Standalone,
 			BearerToken: cfg.APIToken, Username: cfg.APIUsername, Password: cfg.APIPassword, Logger: cfg.Logger,
+			Zeebe: s.zeebe, StandaloneAlias: cfg.StandaloneAlias, AdminFaults: s.adminFaults(),
 		}),
 	})
 	go func() { s.serveErr <- s.http.Serve(ln) }()
@@ -122,6 +133,7 @@ func (s *Server) stop(ctx context.Context) error {
 	if serr := <-s.serveErr; !errors.Is(serr, http.ErrServerClosed) {
 		err = errors.Join(err, serr)
 	}
+	err = errors.Join(err, s.closeComponents(ctx))
 	err = errors.Join(err, s.driver.Close())
 	if s.embedded != nil {
 		err = errors.Join(err, s.embedded.close(ctx))
