@@ -32,6 +32,8 @@ type options struct {
 	clusterName   string
 	nodeName      string
 	versionNumber string
+	// password, when set, is required of the user elastic (basic authentication).
+	password string
 }
 
 // repeated is a repeatable string flag.
@@ -71,6 +73,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	srv, err := esemu.New(esemu.Config{
 		DataDir: o.dataDir, PathRepo: o.pathRepo, SnapshotDelay: o.snapshotDelay, AdminAPI: o.adminAPI,
 		Logger: logger, ClusterName: o.clusterName, NodeName: o.nodeName, Version: o.versionNumber,
+		Username: usernameFor(o.password), Password: o.password,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "elasticsearch-emulator: %v\n", err)
@@ -88,6 +91,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	logger.Info("stopped")
 	return 0
+}
+
+// usernameFor is the user required with a password: elastic, Elasticsearch 8's superuser.
+func usernameFor(password string) string {
+	if password == "" {
+		return ""
+	}
+	return "elastic"
 }
 
 func parse(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
@@ -110,6 +121,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	fs.StringVar(&o.clusterName, "cluster-name", env("ESEMU_CLUSTER_NAME", ""), "cluster name reported (env ESEMU_CLUSTER_NAME)")
 	fs.StringVar(&o.nodeName, "node-name", env("ESEMU_NODE_NAME", ""), "node name reported (env ESEMU_NODE_NAME)")
 	fs.StringVar(&o.versionNumber, "es-version", env("ESEMU_ES_VERSION", ""), "Elasticsearch version number reported (env ESEMU_ES_VERSION)")
+	fs.StringVar(&o.password, "elastic-password", "", "require HTTP basic authentication as user elastic with this password; prefer the environment (env ESEMU_ELASTIC_PASSWORD)")
 	delay := env("ESEMU_SNAPSHOT_DELAY", "0")
 	fs.StringVar(&delay, "snapshot-delay", delay, "extra duration of every snapshot, e.g. 200ms; 0 means the default 50ms, negative none (env ESEMU_SNAPSHOT_DELAY)")
 	admin, remote := env("ESEMU_ENABLE_ADMIN_API", "false"), env("ESEMU_ALLOW_REMOTE", "false")
@@ -126,6 +138,11 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if o.password != "" {
+		fmt.Fprintln(stderr, "warning: --elastic-password on the command line is visible to other users of this host (process list, shell history); set ESEMU_ELASTIC_PASSWORD in the environment instead")
+	} else {
+		o.password = getenv("ESEMU_ELASTIC_PASSWORD")
 	}
 	var err error
 	if o.adminAPI, err = strconv.ParseBool(admin); err != nil {

@@ -140,3 +140,32 @@ func TestBinaryStopsOnSignals(t *testing.T) {
 		}
 	}
 }
+
+func TestElasticPasswordFromFlagWarnsAndFromEnvDoesNot(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		env      map[string]string
+		warn     bool
+		password string
+	}{
+		{"flag", []string{"--data-dir", "d", "--elastic-password", "pw1"}, nil, true, "pw1"},
+		{"environment", []string{"--data-dir", "d"}, map[string]string{"ESEMU_ELASTIC_PASSWORD": "pw2"}, false, "pw2"},
+		{"none", []string{"--data-dir", "d"}, nil, false, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stderr strings.Builder
+			o, err := parse(tt.args, func(k string) string { return tt.env[k] }, &stderr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if o.password != tt.password || usernameFor(o.password) != map[bool]string{true: "elastic", false: ""}[tt.password != ""] {
+				t.Fatalf("password %q user %q", o.password, usernameFor(o.password))
+			}
+			if got := strings.Contains(stderr.String(), "ESEMU_ELASTIC_PASSWORD"); got != tt.warn {
+				t.Fatalf("warning %v, want %v: %q", got, tt.warn, stderr.String())
+			}
+		})
+	}
+}

@@ -137,6 +137,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	secret(&c.APIToken, "api-token", "bearer token required by the backup API (not by health)")
 	str(&c.APIUsername, "api-username", "", "basic-auth username required by the backup API (not by health)")
 	secret(&c.APIPassword, "api-password", "basic-auth password required by the backup API")
+	secret(&c.ElasticPassword, "elastic-password", "password of the embedded Elasticsearch's user elastic (default: generated on first start and kept in --data-dir when the API is protected)")
 	str(&o.logFormat, "log-format", "text", "log format: text or json")
 	// The emulated components of a whole backup: Zeebe, exporting control, Optimize.
 	integer(&c.Partitions, "partitions", server.DefaultPartitions, "partition count of the emulated Zeebe")
@@ -166,8 +167,10 @@ Flags:`)
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	for name, p := range secrets {
-		if v, _ := env(name); !given[name] {
+		if v, envName := env(name); !given[name] {
 			*p = v
+		} else if *p != "" {
+			fmt.Fprintf(stderr, "warning: --%s on the command line is visible to other users of this host (process list, shell history); set %s in the environment instead\n", name, envName)
 		}
 	}
 	if len(envErrs) > 0 {

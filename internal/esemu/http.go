@@ -56,6 +56,10 @@ func (s *Server) routes() {
 	api("/{$}", methods{"GET": {"", (*call).info}, "HEAD": {"", (*call).info}})
 	api("/_bulk", methods{"POST": {bulkParams, (*call).bulk}, "PUT": {bulkParams, (*call).bulk}})
 	api("/_refresh", methods{"POST": {refreshParams, (*call).refresh}, "GET": {refreshParams, (*call).refresh}})
+	api("/_cluster/settings", methods{
+		"GET": {clusterSettingsParams, (*call).getClusterSettings},
+		"PUT": {clusterSettingsParams, (*call).putClusterSettings},
+	})
 	api("/_cluster/health", methods{"GET": {healthParams, (*call).clusterHealth}})
 	api("/_cluster/health/{index}", methods{"GET": {healthParams, (*call).clusterHealth}})
 	api("/_cat/indices", methods{"GET": {catIndicesParams, (*call).catIndices}})
@@ -385,6 +389,13 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 
 // ServeHTTP is the outer layer: product header, request log, faults, routing.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.authenticated(r) {
+		// Without credentials not even the product header is sent, as
+		// Elasticsearch does before authentication.
+		s.refuseUnauthenticated(w, r)
+		s.logRequest(r, http.StatusUnauthorized)
+		return
+	}
 	w.Header().Set(productHeader, "Elasticsearch")
 	admin := s.cfg.AdminAPI && strings.HasPrefix(r.URL.Path, "/_emulator/")
 	if !admin && s.faults.intercept(w, r) {

@@ -292,6 +292,10 @@ func (c *call) indexExists() error {
 func (c *call) deleteIndex() error {
 	s := c.s
 	s.mu.Lock()
+	if err := s.checkDestructive(c.r.PathValue("index")); err != nil {
+		s.mu.Unlock()
+		return err
+	}
 	ixs, err := c.resolvePath(indicesOptions{allowNoIndices: true, open: true, closed: true})
 	if err != nil {
 		s.mu.Unlock()
@@ -315,6 +319,12 @@ func (c *call) setClosed(closed bool) error {
 	def := indicesOptions{allowNoIndices: true, open: true}
 	if !closed {
 		def = indicesOptions{allowNoIndices: true, closed: true}
+	}
+	if closed {
+		if err := s.checkDestructive(c.r.PathValue("index")); err != nil {
+			s.mu.Unlock()
+			return err
+		}
 	}
 	ixs, err := c.resolvePath(def)
 	if err != nil {

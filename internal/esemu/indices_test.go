@@ -84,6 +84,9 @@ func TestIndexExpressions(t *testing.T) {
 	if r := tg.must(200, "GET", "/expr-*?expand_wildcards=open", nil); names(r) != "expr-a1,expr-a2" {
 		t.Fatalf("open only: %s", names(r))
 	}
+	expectError(t, tg.do("DELETE", "/expr-a*", nil), 400, "illegal_argument_exception", "Wildcard expressions or all indices are not allowed")
+	tg.must(200, "PUT", "/_cluster/settings", `{"transient":{"action.destructive_requires_name":false}}`)
+	t.Cleanup(func() { tg.do("PUT", "/_cluster/settings", `{"transient":{"action.destructive_requires_name":null}}`) })
 	tg.must(200, "DELETE", "/expr-a*", nil)
 	if r := tg.must(200, "GET", "/expr-*?expand_wildcards=all", nil); names(r) != "expr-b1" {
 		t.Fatalf("after wildcard delete: %s", names(r))

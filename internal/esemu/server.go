@@ -37,6 +37,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Username and Password, when Password is set, are required as HTTP basic
+	// authentication on every request, as Elasticsearch 8 requires them with
+	// security on (the user is normally "elastic").
+	Username, Password string
 }
 
 // DefaultVersion is the Elasticsearch version reported by default.
@@ -61,6 +65,7 @@ type Server struct {
 	indices     map[string]*index
 	repos       []*repository
 	repoData    map[string]*repoData // by repository location
+	settings    clusterSettings
 	closed      bool
 
 	stop    chan struct{}

@@ -20,6 +20,8 @@ type persistedState struct {
 	NodeID       string           `json:"node_id"`
 	Repositories []persistedRepo  `json:"repositories"`
 	Indices      []persistedIndex `json:"indices"`
+	// Settings are the persistent cluster settings.
+	Settings map[string]string `json:"settings,omitempty"`
 }
 
 type persistedRepo struct {
@@ -71,7 +73,7 @@ func writeFileAtomic(path string, data []byte) error {
 // persist writes the cluster state (repositories and index metadata).
 func (s *Server) persist() error {
 	s.mu.RLock()
-	st := persistedState{ClusterUUID: s.clusterUUID, NodeID: s.nodeID}
+	st := persistedState{ClusterUUID: s.clusterUUID, NodeID: s.nodeID, Settings: s.settings.persistent}
 	for _, r := range s.repos {
 		st.Repositories = append(st.Repositories, persistedRepo{r.name, r.typ, r.settings, r.location})
 	}
@@ -111,6 +113,7 @@ func (s *Server) load() error {
 		}
 	}
 	s.clusterUUID, s.nodeID = st.ClusterUUID, st.NodeID
+	s.settings = clusterSettings{persistent: cloneMap(st.Settings), transient: map[string]string{}}
 	if s.clusterUUID == "" {
 		s.clusterUUID = newUUID()
 	}

@@ -64,6 +64,10 @@ type Config struct {
 	Standalone bool
 	// APIToken, or APIUsername and APIPassword, protect the backup API (not health).
 	APIToken, APIUsername, APIPassword string
+	// ElasticPassword is the password the embedded Elasticsearch requires of the user
+	// elastic. Empty: when the backup API is protected, one is generated on first start and
+	// kept in DataDir; otherwise the embedded Elasticsearch is as open as the API.
+	ElasticPassword string
 
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger

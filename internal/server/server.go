@@ -63,6 +63,11 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			return nil, err
 		}
 		addresses = []string{s.embedded.url}
+		if s.embedded.password != "" {
+			// The driver (and everything started with cfg) logs in to the embedded Elasticsearch.
+			cfg.Username, cfg.Password, cfg.APIKey = EmbeddedUsername, s.embedded.password, ""
+			s.cfg = cfg
+		}
 	}
 	s.driver, err = elastic.New(elastic.Config{
 		Addresses: addresses, Username: cfg.Username, Password: cfg.Password, APIKey: cfg.APIKey, CACert: cfg.CACert,
