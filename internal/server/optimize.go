@@ -309,8 +309,21 @@ func (o *Optimize) Delete(_ context.Context, id backupapi.ID) error {
 	o.wg.Add(1)
 	go func() {
 		defer o.wg.Done()
+		// Optimize deletes camunda_optimize_<id>_* in one call; Elasticsearch refuses wildcard
+		// deletes while action.destructive_requires_name is set, so the names are listed first.
+		snaps, err := o.snapshots(o.ctx, backupapi.OptimizeSnapshotPattern(id))
+		if err != nil || len(snaps) == 0 {
+			if err != nil && o.ctx.Err() == nil {
+				o.log.Error("optimize backup delete failed", "backup", id, "err", err)
+			}
+			return
+		}
+		names := make([]string, len(snaps))
+		for i, sn := range snaps {
+			names[i] = sn.Name
+		}
 		del := o.cfg.ES.Snapshot.Delete
-		res, err := del(o.cfg.Repository, []string{backupapi.OptimizeSnapshotPattern(id)}, del.WithContext(o.ctx))
+		res, err := del(o.cfg.Repository, names, del.WithContext(o.ctx))
 		if err == nil {
 			if res.IsError() && res.StatusCode != http.StatusNotFound {
 				err = fmt.Errorf("%s", res.String())
