@@ -1,17 +1,17 @@
 package esemu
 
 import (
-	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"net/http"
-	"os"
+	"slices"
 	"strconv"
 	"strings"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 const (
@@ -24,24 +24,29 @@ const (
 // emptyStoreBytes is what an empty shard occupies, so sizes are never zero.
 const emptyStoreBytes = 225
 
-// docLoc locates the current version of a document in the index file.
-type docLoc struct {
-	off     int64
-	n       int32
+// maxIDBytes is the longest document id Elasticsearch accepts.
+const maxIDBytes = 512
+
+// docMeta is what is held in memory about the current version of a document;
+// its source stays in the database.
+type docMeta struct {
 	version int64
 	seqNo   int64
+	n       int32 // stored size
 }
 
-// docStore keeps an index's documents in an append-only NDJSON file; only
-// the location of each live document is held in memory.
+// docStore is an index's documents: a bucket of the database named by the
+// index uuid (key the id; value version, sequence number and source), and in
+// memory the version of each live document. Changes go through
+// Server.writeDocs, one transaction per request.
 type docStore struct {
-	file  *os.File
-	docs  map[string]docLoc
+	docs  map[string]docMeta
 	size  int64
 	seqNo int64
 }
 
-// docLine is one line of an index file.
+// docLine is one line of a snapshot's documents file (and of the former
+// on-disk format).
 type docLine struct {
 	ID      string          `json:"_id"`
 	Version int64           `json:"_version,omitempty"`
@@ -50,122 +55,144 @@ type docLine struct {
 	Source  json.RawMessage `json:"_source,omitempty"`
 }
 
-// open opens (creating) the file and rebuilds the document table from it.
-func (d *docStore) open(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+// seqNoKey helpers: an index's next sequence number, by uuid in bucketSeq.
+func putSeqNo(tx *bolt.Tx, uuid string, seq int64) error {
+	b, err := tx.CreateBucketIfNotExists(bucketSeq)
 	if err != nil {
-		return fmt.Errorf("open index file: %w", err)
+		return err
 	}
-	d.file, d.docs, d.size, d.seqNo = f, map[string]docLoc{}, 0, 0
-	if err := d.scan(f); err != nil {
-		f.Close()
-		return fmt.Errorf("read index file %s: %w", path, err)
-	}
-	return nil
+	return b.Put([]byte(uuid), binary.BigEndian.AppendUint64(nil, uint64(seq)))
 }
 
-func (d *docStore) scan(r io.Reader) error {
-	br := bufio.NewReaderSize(r, 1<<16)
-	var off int64
-	for {
-		line, err := br.ReadBytes('\n')
-		if len(line) > 0 && line[len(line)-1] == '\n' {
-			var dl docLine
-			if jerr := json.Unmarshal(line, &dl); jerr != nil {
-				return fmt.Errorf("line at offset %d: %w", off, jerr)
-			}
-			if dl.Deleted {
-				delete(d.docs, dl.ID)
-			} else {
-				d.docs[dl.ID] = docLoc{off: off, n: int32(len(line)), version: dl.Version, seqNo: dl.SeqNo}
-			}
-			d.seqNo = max(d.seqNo, dl.SeqNo+1)
-			off += int64(len(line))
+// encodeDoc is the stored form of a document: version, sequence number, source.
+func encodeDoc(m docMeta, src []byte) []byte {
+	b := make([]byte, 16, 16+len(src))
+	binary.BigEndian.PutUint64(b, uint64(m.version))
+	binary.BigEndian.PutUint64(b[8:], uint64(m.seqNo))
+	return append(b, src...)
+}
+
+// decodeDoc splits a stored document; the source aliases v.
+func decodeDoc(v []byte) (docMeta, []byte, error) {
+	if len(v) < 16 {
+		return docMeta{}, nil, errors.New("stored document is truncated")
+	}
+	return docMeta{version: int64(binary.BigEndian.Uint64(v)), seqNo: int64(binary.BigEndian.Uint64(v[8:])), n: int32(len(v))}, v[16:], nil
+}
+
+// load rebuilds the in-memory table from the index's bucket.
+func (d *docStore) load(uuid string, docs, seqs *bolt.Bucket) error {
+	d.docs, d.size, d.seqNo = map[string]docMeta{}, 0, 0
+	if seqs != nil {
+		if v := seqs.Get([]byte(uuid)); len(v) == 8 {
+			d.seqNo = int64(binary.BigEndian.Uint64(v))
 		}
-		if errors.Is(err, io.EOF) {
-			// A torn last line (crash while writing) is ignored.
-			d.size = off
-			return nil
-		}
+	}
+	b := docs.Bucket([]byte(uuid))
+	if b == nil {
+		return nil
+	}
+	return b.ForEach(func(k, v []byte) error {
+		m, _, err := decodeDoc(v)
 		if err != nil {
-			return err
+			return fmt.Errorf("document [%s]: %w", k, err)
 		}
-	}
-}
-
-func (d *docStore) closeFile() {
-	if d.file != nil {
-		d.file.Close()
-		d.file = nil
-	}
+		d.docs[string(k)] = m
+		d.size += int64(m.n)
+		d.seqNo = max(d.seqNo, m.seqNo+1)
+		return nil
+	})
 }
 
 func (d *docStore) count() int { return len(d.docs) }
 
 func (d *docStore) storeSize() int64 { return emptyStoreBytes + d.size }
 
-// put writes a document version; it reports whether the document was created.
-func (d *docStore) put(id string, source json.RawMessage) (docLoc, bool, error) {
-	prev, exists := d.docs[id]
-	loc := docLoc{off: d.size, version: prev.version + 1, seqNo: d.seqNo}
-	line, err := json.Marshal(docLine{ID: id, Version: loc.version, SeqNo: loc.seqNo, Source: source})
+// docWrite is one planned change of a document: a new version, or a delete.
+type docWrite struct {
+	ix     *index
+	id     string
+	meta   docMeta
+	src    json.RawMessage
+	delete bool
+}
+
+// writeDocs commits planned changes in one transaction, then applies them to
+// the in-memory tables. s.docMu must be held (it serialises document writers),
+// s.mu must not: readers of the cluster and snapshot state go on meanwhile.
+func (s *Server) writeDocs(ws []docWrite) error {
+	if len(ws) == 0 {
+		return nil
+	}
+	seqs := map[*index]int64{}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		docs := tx.Bucket(bucketDocs)
+		for _, w := range ws {
+			b, err := docs.CreateBucketIfNotExists([]byte(w.ix.uuid))
+			if err != nil {
+				return err
+			}
+			if w.delete {
+				err = b.Delete([]byte(w.id))
+			} else {
+				err = b.Put([]byte(w.id), encodeDoc(w.meta, w.src))
+			}
+			if err != nil {
+				return fmt.Errorf("write document: %w", err)
+			}
+			seqs[w.ix] = max(seqs[w.ix], w.meta.seqNo+1)
+		}
+		for ix, seq := range seqs {
+			if err := putSeqNo(tx, ix.uuid, seq); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
-		return docLoc{}, false, fmt.Errorf("encode document: %w", err)
+		return fmt.Errorf("commit documents: %w", err)
 	}
-	line = append(line, '\n')
-	if err := d.write(line); err != nil {
-		return docLoc{}, false, err
+	s.mu.Lock()
+	for _, w := range ws {
+		d := &w.ix.docStore
+		if prev, ok := d.docs[w.id]; ok {
+			d.size -= int64(prev.n)
+		}
+		if w.delete {
+			delete(d.docs, w.id)
+		} else {
+			w.meta.n = int32(16 + len(w.src))
+			d.docs[w.id] = w.meta
+			d.size += int64(w.meta.n)
+		}
 	}
-	loc.n = int32(len(line))
-	d.docs[id] = loc
-	return loc, !exists, nil
-}
-
-// remove deletes a document; it reports whether it existed.
-func (d *docStore) remove(id string) (docLoc, bool, error) {
-	prev, exists := d.docs[id]
-	if !exists {
-		return docLoc{}, false, nil
+	for ix, seq := range seqs {
+		ix.seqNo = max(ix.seqNo, seq)
 	}
-	line, _ := json.Marshal(docLine{ID: id, Deleted: true, SeqNo: d.seqNo})
-	if err := d.write(append(line, '\n')); err != nil {
-		return docLoc{}, false, err
-	}
-	delete(d.docs, id)
-	prev.version++
-	return prev, true, nil
-}
-
-func (d *docStore) write(line []byte) error {
-	if d.file == nil {
-		return errors.New("index file is closed")
-	}
-	if _, err := d.file.Write(line); err != nil {
-		return fmt.Errorf("append to index file: %w", err)
-	}
-	d.size += int64(len(line))
-	d.seqNo++
+	s.mu.Unlock()
 	return nil
 }
 
 // source reads the current source of a document.
-func (d *docStore) source(loc docLoc) (json.RawMessage, error) {
-	buf := make([]byte, loc.n)
-	if _, err := d.file.ReadAt(buf, loc.off); err != nil {
+func (s *Server) source(ix *index, id string) (json.RawMessage, error) {
+	var src json.RawMessage
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketDocs).Bucket([]byte(ix.uuid))
+		if b == nil {
+			return errors.New("index bucket is missing")
+		}
+		v := b.Get([]byte(id))
+		if v == nil {
+			return errors.New("document is missing")
+		}
+		_, raw, err := decodeDoc(v)
+		src = slices.Clone(raw)
+		return err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("read document: %w", err)
 	}
-	var dl docLine
-	if err := json.Unmarshal(buf, &dl); err != nil {
-		return nil, fmt.Errorf("decode document: %w", err)
-	}
-	return dl.Source, nil
-}
-
-func removeFile(path string) error {
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	return nil
+	return src, nil
 }
 
 // writableIndex finds or auto-creates the target of a document write; s.mu must be held.
@@ -175,7 +202,7 @@ func (s *Server) writableIndex(name string) (*index, bool, error) {
 		if err := validateIndexName(name); err != nil {
 			return nil, false, err
 		}
-		nix, err := s.newIndexLocked(name, nil)
+		nix, err := s.newIndexLocked(name, nil, nil)
 		return nix, true, err
 	}
 	if ix.closed {
@@ -199,7 +226,7 @@ func compactSource(b []byte) (json.RawMessage, *esError) {
 	return buf.Bytes(), nil
 }
 
-func writeResult(ix *index, id string, loc docLoc, result string) object {
+func writeResult(ix *index, id string, loc docMeta, result string) object {
 	return object{{"_index", ix.name}, {"_id", id}, {"_version", loc.version}, {"result", result},
 		{"_shards", object{{"total", 1 + ix.replicas()}, {"successful", 1}, {"failed", 0}}},
 		{"_seq_no", loc.seqNo}, {"_primary_term", 1}}
@@ -211,6 +238,9 @@ func (c *call) indexDoc() error {
 	if !c.hasBody() {
 		return errValidation("source is missing", "content type is missing")
 	}
+	if len(id) > maxIDBytes {
+		return errIDTooLong(id)
+	}
 	src, perr := compactSource(c.body)
 	if perr != nil {
 		return perr
@@ -219,29 +249,35 @@ func (c *call) indexDoc() error {
 		id = newUUID()[:20]
 	}
 	opCreate := c.param("op_type") == "create"
+	s.docMu.Lock()
+	defer s.docMu.Unlock()
 	s.mu.Lock()
-	ix, created, err := s.writableIndex(name)
+	ix, _, err := s.writableIndex(name)
 	if err != nil {
 		s.mu.Unlock()
 		return err
 	}
-	if prev, exists := ix.docs[id]; exists && opCreate {
+	prev, exists := ix.docs[id]
+	if exists && opCreate {
 		s.mu.Unlock()
 		return errVersionConflict(ix, id, prev.version)
 	}
-	loc, isNew, err := ix.put(id, src)
+	w := docWrite{ix: ix, id: id, meta: docMeta{version: prev.version + 1, seqNo: ix.seqNo}, src: src}
 	s.mu.Unlock()
-	if err != nil {
+	if err := s.writeDocs([]docWrite{w}); err != nil {
 		return err
 	}
-	if created {
-		s.persistOrLog()
-	}
 	status, result := http.StatusOK, "updated"
-	if isNew {
+	if !exists {
 		status, result = http.StatusCreated, "created"
 	}
-	return c.json(status, writeResult(ix, id, loc, result))
+	return c.json(status, writeResult(ix, id, w.meta, result))
+}
+
+// errIDTooLong is Elasticsearch's validation error for an id over 512 bytes;
+// the id itself is not echoed whole.
+func errIDTooLong(id string) *esError {
+	return errValidation(fmt.Sprintf("id [%s...] is too long, must be no longer than 512 bytes but was: %d", id[:32], len(id)))
 }
 
 func errVersionConflict(ix *index, id string, version int64) *esError {
@@ -264,14 +300,13 @@ func (c *call) getDoc() error {
 		return errIndexClosed(ix.name, ix.uuid)
 	}
 	loc, found := ix.docs[id]
-	var src json.RawMessage
-	var err error
-	if found {
-		src, err = ix.source(loc)
-	}
 	s.mu.RUnlock()
-	if err != nil {
-		return err
+	var src json.RawMessage
+	if found {
+		var err error
+		if src, err = s.source(ix, id); err != nil {
+			return err
+		}
 	}
 	if !found {
 		return c.json(http.StatusNotFound, object{{"_index", name}, {"_id", id}, {"found", false}})
@@ -344,67 +379,115 @@ func (c *call) bulk() error {
 		return errValidation("no requests added")
 	}
 	items := make([]any, 0, len(ops))
-	hasErrors, createdIndex := false, false
+	hasErrors := false
+	// Plan under the lock (index creation, versions), write without it.
+	s.docMu.Lock()
+	defer s.docMu.Unlock()
+	pl := &bulkPlan{pending: map[*index]map[string]*docMeta{}, seq: map[*index]int64{}}
+	var writes []docWrite
+	results := make([]object, len(ops))
+	errs := make([]*esError, len(ops))
 	s.mu.Lock()
-	for _, o := range ops {
-		res, err := s.applyBulkOp(o.action, o.index, o.id, o.source, o.err, &createdIndex)
-		if err != nil {
+	for i, o := range ops {
+		w, res, err := s.planBulkOp(pl, o.action, o.index, o.id, o.source, o.err)
+		results[i], errs[i] = res, err
+		if w != nil {
+			writes = append(writes, *w)
+		}
+	}
+	s.mu.Unlock()
+	if err := s.writeDocs(writes); err != nil {
+		return err
+	}
+	for i, o := range ops {
+		res := results[i]
+		if err := errs[i]; err != nil {
 			hasErrors = true
 			res = object{{"_index", o.index}, {"_id", o.id}, {"status", err.status}, {"error", json.RawMessage(err.appendObject(nil, true))}}
 		}
 		items = append(items, object{{o.action, res}})
 	}
-	s.mu.Unlock()
-	if createdIndex {
-		s.persistOrLog()
-	}
 	return c.json(http.StatusOK, object{{"errors", hasErrors}, {"took", 1}, {"items", items}})
 }
 
-// applyBulkOp applies one bulk action; s.mu must be held.
-func (s *Server) applyBulkOp(action, name, id string, src json.RawMessage, perr *esError, created *bool) (object, *esError) {
+// bulkPlan tracks, during the planning of one bulk request, the versions its
+// earlier actions give documents.
+type bulkPlan struct {
+	pending map[*index]map[string]*docMeta // nil value: deleted
+	seq     map[*index]int64
+}
+
+// current is a document's version as planned so far.
+func (p *bulkPlan) current(ix *index, id string) (docMeta, bool) {
+	if m, ok := p.pending[ix][id]; ok {
+		if m == nil {
+			return docMeta{}, false
+		}
+		return *m, true
+	}
+	m, ok := ix.docs[id]
+	return m, ok
+}
+
+func (p *bulkPlan) next(ix *index) int64 {
+	n, ok := p.seq[ix]
+	if !ok {
+		n = ix.seqNo
+	}
+	p.seq[ix] = n + 1
+	return n
+}
+
+func (p *bulkPlan) set(ix *index, id string, m *docMeta) {
+	if p.pending[ix] == nil {
+		p.pending[ix] = map[string]*docMeta{}
+	}
+	p.pending[ix][id] = m
+}
+
+// planBulkOp plans one bulk action; s.mu must be held.
+func (s *Server) planBulkOp(p *bulkPlan, action, name, id string, src json.RawMessage, perr *esError) (*docWrite, object, *esError) {
 	if perr != nil {
-		return nil, perr
+		return nil, nil, perr
+	}
+	if len(id) > maxIDBytes {
+		return nil, nil, errIDTooLong(id)
 	}
 	if action == "delete" {
 		ix, ok := s.indices[name]
 		if !ok {
-			return nil, errIndexNotFound(name, "index_or_alias")
+			return nil, nil, errIndexNotFound(name, "index_or_alias")
 		}
 		if ix.closed {
-			return nil, errIndexClosed(ix.name, ix.uuid)
+			return nil, nil, errIndexClosed(ix.name, ix.uuid)
 		}
-		loc, existed, err := ix.remove(id)
-		if err != nil {
-			return nil, errInternal(err)
-		}
-		res, status := "deleted", http.StatusOK
+		prev, existed := p.current(ix, id)
+		m := docMeta{version: prev.version + 1, seqNo: p.next(ix)}
 		if !existed {
-			res, status = "not_found", http.StatusNotFound
+			return nil, append(writeResult(ix, id, m, "not_found"), member{"status", http.StatusNotFound}), nil
 		}
-		return append(writeResult(ix, id, loc, res), member{"status", status}), nil
+		p.set(ix, id, nil)
+		return &docWrite{ix: ix, id: id, meta: m, delete: true}, append(writeResult(ix, id, m, "deleted"), member{"status", http.StatusOK}), nil
 	}
-	ix, made, err := s.writableIndex(name)
+	ix, _, err := s.writableIndex(name)
 	if err != nil {
 		var ee *esError
 		if errors.As(err, &ee) {
-			return nil, ee
+			return nil, nil, ee
 		}
-		return nil, errInternal(err)
+		return nil, nil, errInternal(err)
 	}
-	*created = *created || made
-	if prev, exists := ix.docs[id]; exists && action == "create" {
-		return nil, errVersionConflict(ix, id, prev.version)
+	prev, exists := p.current(ix, id)
+	if exists && action == "create" {
+		return nil, nil, errVersionConflict(ix, id, prev.version)
 	}
-	loc, isNew, err := ix.put(id, src)
-	if err != nil {
-		return nil, errInternal(err)
-	}
+	m := docMeta{version: prev.version + 1, seqNo: p.next(ix)}
+	p.set(ix, id, &m)
 	res, status := "updated", http.StatusOK
-	if isNew {
+	if !exists {
 		res, status = "created", http.StatusCreated
 	}
-	return append(writeResult(ix, id, loc, res), member{"status", status}), nil
+	return &docWrite{ix: ix, id: id, meta: m, src: src}, append(writeResult(ix, id, m, res), member{"status", status}), nil
 }
 
 func (c *call) count() error {

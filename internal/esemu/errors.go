@@ -200,3 +200,28 @@ func errStatus(status int, msg string) *esError {
 func errInternal(err error) *esError {
 	return newError("exception", http.StatusInternalServerError, "%s", err.Error())
 }
+
+// redact replaces the data directory and the path.repo roots in a message by
+// placeholders: answers never show where the data lives on the host.
+func (s *Server) redact(msg string) string {
+	type sub struct{ path, with string }
+	var subs []sub
+	for _, r := range s.cfg.PathRepo {
+		subs = append(subs, sub{r, "[path.repo]"}, sub{realPath(r), "[path.repo]"})
+	}
+	subs = append(subs, sub{s.cfg.DataDir, "[data]"}, sub{realPath(s.cfg.DataDir), "[data]"})
+	for _, sb := range subs {
+		if sb.path != "" && sb.path != "/" {
+			msg = strings.ReplaceAll(msg, sb.path, sb.with)
+		}
+	}
+	return msg
+}
+
+// redactError applies redact to an error and its causes.
+func (s *Server) redactError(e *esError) *esError {
+	for c := e; c != nil; c = c.cause {
+		c.reason = s.redact(c.reason)
+	}
+	return e
+}

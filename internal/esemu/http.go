@@ -179,7 +179,7 @@ func (s *Server) dispatch(m methods) http.Handler {
 				s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 				ee = errInternal(err)
 			}
-			writeError(w, r, ee)
+			writeError(w, r, s.redactError(ee))
 		}
 	})
 }

@@ -2,10 +2,15 @@ package esemu
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 const (
@@ -26,6 +31,20 @@ type index struct {
 	recovery   string // EMPTY_STORE, or SNAPSHOT after a restore
 	docStore
 }
+
+// meta is the index's entry in the cluster state.
+func (ix *index) meta() persistedIndex {
+	return persistedIndex{ix.name, ix.uuid, ix.settings, ix.mappings, ix.aliases, ix.closed, ix.created, ix.recovery}
+}
+
+// indexFromMeta makes an index, without documents, from its cluster state entry.
+func indexFromMeta(pi persistedIndex) *index {
+	return &index{name: pi.Name, uuid: pi.UUID, settings: pi.Settings, mappings: pi.Mappings, aliases: pi.Aliases,
+		closed: pi.Closed, created: pi.Created, recovery: pi.Recovery, docStore: docStore{docs: map[string]docMeta{}}}
+}
+
+// load reads the index's documents from the database.
+func (ix *index) load(docs, seqs *bolt.Bucket) error { return ix.docStore.load(ix.uuid, docs, seqs) }
 
 func (ix *index) intSetting(key string, def int) int {
 	if n, err := strconv.Atoi(ix.settings[key]); err == nil {
@@ -207,19 +226,17 @@ func (c *call) createIndex() error {
 		s.mu.Unlock()
 		return errResourceAlreadyExists(name, ex.uuid)
 	}
-	ix, err := s.newIndexLocked(name, settings)
+	_, err := s.newIndexLocked(name, settings, func(ix *index) { ix.mappings, ix.aliases = mappings, aliases })
+	s.mu.Unlock()
 	if err != nil {
-		s.mu.Unlock()
 		return err
 	}
-	ix.mappings, ix.aliases = mappings, aliases
-	s.mu.Unlock()
-	s.persistOrLog()
 	return c.json(http.StatusOK, object{{"acknowledged", true}, {"shards_acknowledged", true}, {"index", name}})
 }
 
-// newIndexLocked creates and registers an empty index; s.mu must be held.
-func (s *Server) newIndexLocked(name string, settings map[string]string) (*index, error) {
+// newIndexLocked creates, registers and commits an empty index; init, if
+// not nil, completes it before the commit. s.mu must be held for writing.
+func (s *Server) newIndexLocked(name string, settings map[string]string, init func(*index)) (*index, error) {
 	uuid := newUUID()
 	now := s.now().UnixMilli()
 	if settings == nil {
@@ -238,21 +255,45 @@ func (s *Server) newIndexLocked(name string, settings map[string]string) (*index
 	settings["index.provided_name"] = name
 	settings["index.creation_date"] = strconv.FormatInt(now, 10)
 	settings["index.version.created"] = strconv.Itoa(s.versionID())
-	ix := &index{name: name, uuid: uuid, settings: settings, created: now, recovery: "EMPTY_STORE"}
-	if err := ix.open(s.indexFile(uuid)); err != nil {
-		return nil, err
+	ix := &index{name: name, uuid: uuid, settings: settings, created: now, recovery: "EMPTY_STORE", docStore: docStore{docs: map[string]docMeta{}}}
+	if init != nil {
+		init(ix)
 	}
 	s.indices[name] = ix
+	if err := s.saveStateLocked(); err != nil {
+		delete(s.indices, name)
+		return nil, err
+	}
 	return ix, nil
 }
 
-// dropIndexLocked removes an index and its documents; s.mu must be held.
-func (s *Server) dropIndexLocked(ix *index) {
-	ix.closeFile()
-	if err := removeFile(s.indexFile(ix.uuid)); err != nil {
-		s.log.Error("remove index documents", "index", ix.name, "err", err)
+// dropIndicesLocked removes indices and their documents in one commit;
+// s.mu must be held for writing and s.docMu too.
+func (s *Server) dropIndicesLocked(ixs []*index) error {
+	st := s.stateLocked()
+	gone := map[string]bool{}
+	for _, ix := range ixs {
+		gone[ix.uuid] = true
 	}
-	delete(s.indices, ix.name)
+	st.Indices = slices.DeleteFunc(st.Indices, func(pi persistedIndex) bool { return gone[pi.UUID] })
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		for _, ix := range ixs {
+			if err := tx.Bucket(bucketDocs).DeleteBucket([]byte(ix.uuid)); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+				return err
+			}
+			if err := tx.Bucket(bucketSeq).Delete([]byte(ix.uuid)); err != nil {
+				return err
+			}
+		}
+		return putState(tx, st)
+	})
+	if err != nil {
+		return fmt.Errorf("commit index deletion: %w", err)
+	}
+	for _, ix := range ixs {
+		delete(s.indices, ix.name)
+	}
+	return nil
 }
 
 func (c *call) getIndex() error {
@@ -291,21 +332,23 @@ func (c *call) indexExists() error {
 
 func (c *call) deleteIndex() error {
 	s := c.s
+	s.docMu.Lock()
+	defer s.docMu.Unlock()
 	s.mu.Lock()
 	if err := s.checkDestructive(c.r.PathValue("index")); err != nil {
 		s.mu.Unlock()
 		return err
 	}
-	ixs, err := c.resolvePath(indicesOptions{allowNoIndices: true, open: true, closed: true})
-	if err != nil {
+	ixs, rerr := c.resolvePath(indicesOptions{allowNoIndices: true, open: true, closed: true})
+	if rerr != nil {
 		s.mu.Unlock()
+		return rerr
+	}
+	err := s.dropIndicesLocked(ixs)
+	s.mu.Unlock()
+	if err != nil {
 		return err
 	}
-	for _, ix := range ixs {
-		s.dropIndexLocked(ix)
-	}
-	s.mu.Unlock()
-	s.persistOrLog()
 	return c.json(http.StatusOK, object{{"acknowledged", true}})
 }
 
@@ -315,6 +358,8 @@ func (c *call) openIndex() error { return c.setClosed(false) }
 
 func (c *call) setClosed(closed bool) error {
 	s := c.s
+	s.docMu.Lock()
+	defer s.docMu.Unlock()
 	s.mu.Lock()
 	def := indicesOptions{allowNoIndices: true, open: true}
 	if !closed {
@@ -332,12 +377,19 @@ func (c *call) setClosed(closed bool) error {
 		return err
 	}
 	states := object{}
-	for _, ix := range ixs {
-		ix.closed = closed
+	was := make([]bool, len(ixs))
+	for i, ix := range ixs {
+		was[i], ix.closed = ix.closed, closed
 		states = append(states, member{ix.name, object{{"closed", true}}})
 	}
+	if err := s.saveStateLocked(); err != nil {
+		for i, ix := range ixs {
+			ix.closed = was[i]
+		}
+		s.mu.Unlock()
+		return err
+	}
 	s.mu.Unlock()
-	s.persistOrLog()
 	if closed {
 		return c.json(http.StatusOK, object{{"acknowledged", true}, {"shards_acknowledged", true}, {"indices", states}})
 	}

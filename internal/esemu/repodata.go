@@ -13,8 +13,11 @@ import (
 
 // repoData is the content of one repository location: its uuid and snapshots.
 // Layout on disk: repository.json ({"uuid"}), snapshots/<uuid>.json (one
-// snapshot record each) and indices/<snapshot uuid>/<index>.ndjson|.json.
+// snapshot record each) and indices/<snapshot uuid>/<index uuid>.ndjson|.json.
+// Every file is named by a uuid the emulator made and validates when read
+// back, never by a name a client chose.
 type repoData struct {
+	root   string // the path.repo root holding dir
 	dir    string
 	uuid   string
 	snaps  []*snapshot // in start order
@@ -25,34 +28,53 @@ type repoData struct {
 // nodeLeftReason is the failure recorded for snapshots interrupted by a stop.
 const nodeLeftReason = "node shutdown: the snapshot was running when the node stopped"
 
+// errOutsideRoot is returned when a repository location no longer resolves
+// under its path.repo root (a symlink was planted after registration).
+var errOutsideRoot = errors.New("repository location resolves outside path.repo")
+
+// check confirms, at the time of use, that the location still resolves
+// inside its path.repo root.
+func (rd *repoData) check() error {
+	if !within(realPath(rd.root), realPath(rd.dir)) {
+		return errOutsideRoot
+	}
+	return nil
+}
+
 // openRepoData returns the shared data of a location, loading it on first
-// use; s.mu must be held (or the server not yet serving).
-func (s *Server) openRepoData(dir string) (*repoData, error) {
+// use; s.mu must be held (or the server not yet serving). Records that are
+// unreadable or carry invalid uuids are left out, with a log line.
+func (s *Server) openRepoData(root, dir string) (*repoData, error) {
 	if rd, ok := s.repoData[dir]; ok {
 		rd.refs++
 		return rd, nil
 	}
-	rd := &repoData{dir: dir, byName: map[string]*snapshot{}, refs: 1}
+	rd := &repoData{root: root, dir: dir, byName: map[string]*snapshot{}, refs: 1}
+	if err := rd.check(); err != nil {
+		return nil, err
+	}
 	data, err := os.ReadFile(filepath.Join(dir, "repository.json"))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
-		return nil, fmt.Errorf("read repository %s: %w", dir, err)
+		return nil, fmt.Errorf("read repository metadata: %w", err)
 	default:
 		var meta struct {
 			UUID string `json:"uuid"`
 		}
-		if err := json.Unmarshal(data, &meta); err != nil {
-			return nil, fmt.Errorf("decode repository %s: %w", dir, err)
+		if err := json.Unmarshal(data, &meta); err != nil || !validUUID(meta.UUID) {
+			s.log.Warn("repository metadata is damaged; the repository gets a new uuid on its next write")
+		} else {
+			rd.uuid = meta.UUID
 		}
-		rd.uuid = meta.UUID
 	}
 	entries, err := os.ReadDir(filepath.Join(dir, "snapshots"))
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("list snapshots of %s: %w", dir, err)
+		return nil, fmt.Errorf("list snapshots: %w", err)
 	}
 	for _, e := range entries {
-		if !strings.HasSuffix(e.Name(), ".json") {
+		name, ok := strings.CutSuffix(e.Name(), ".json")
+		if !ok || !validUUID(name) || !e.Type().IsRegular() {
 			continue
 		}
 		b, err := os.ReadFile(filepath.Join(dir, "snapshots", e.Name()))
@@ -60,8 +82,13 @@ func (s *Server) openRepoData(dir string) (*repoData, error) {
 			return nil, fmt.Errorf("read snapshot record: %w", err)
 		}
 		sn := &snapshot{}
-		if err := json.Unmarshal(b, &sn.snapshotRecord); err != nil {
-			return nil, fmt.Errorf("decode snapshot record %s: %w", e.Name(), err)
+		if err := json.Unmarshal(b, &sn.snapshotRecord); err != nil || !sn.validRecord(name) {
+			s.log.Warn("skipping a damaged snapshot record", "repository_uuid", rd.uuid, "record", e.Name())
+			continue
+		}
+		if ex, dup := rd.byName[sn.Name]; dup {
+			s.log.Warn("skipping a second snapshot record of one name", "snapshot", sn.Name, "uuid", sn.UUID, "kept", ex.UUID)
+			continue
 		}
 		if sn.State == stateInProgress {
 			sn.failInterrupted(s.now().UnixMilli())
@@ -75,6 +102,25 @@ func (s *Server) openRepoData(dir string) (*repoData, error) {
 	slices.SortFunc(rd.snaps, compareStart)
 	s.repoData[dir] = rd
 	return rd, nil
+}
+
+// validRecord reports whether a record read from the file named by uuid can be
+// used: its uuids well-formed and its own uuid the file's.
+func (sn *snapshot) validRecord(fileUUID string) bool {
+	if sn.UUID != fileUUID || sn.Name == "" || validateSnapshotName("", sn.Name) != nil {
+		return false
+	}
+	for _, d := range sn.Indices {
+		if !validUUID(d.UUID) {
+			return false
+		}
+	}
+	for _, f := range sn.Files {
+		if !validUUID(f.Index) || (f.Kind != fileDocs && f.Kind != fileMeta) {
+			return false
+		}
+	}
+	return true
 }
 
 // releaseRepoData drops one reference to shared location data; s.mu must be held.
@@ -111,11 +157,15 @@ func (rd *repoData) ensureUUID() error {
 	if rd.uuid != "" {
 		return nil
 	}
-	rd.uuid = newUUID()
-	b, _ := json.Marshal(map[string]string{"uuid": rd.uuid})
+	if err := rd.check(); err != nil {
+		return err
+	}
+	id := newUUID()
+	b, _ := json.Marshal(map[string]string{"uuid": id})
 	if err := writeFileAtomic(filepath.Join(rd.dir, "repository.json"), b); err != nil {
 		return fmt.Errorf("write repository metadata: %w", err)
 	}
+	rd.uuid = id
 	return nil
 }
 
@@ -136,6 +186,7 @@ func (rd *repoData) remove(sn *snapshot) {
 	}
 }
 
+// recordPath and dataDir take uuids the emulator made or validated.
 func (rd *repoData) recordPath(uuid string) string {
 	return filepath.Join(rd.dir, "snapshots", uuid+".json")
 }
@@ -145,6 +196,12 @@ func (rd *repoData) dataDir(uuid string) string {
 }
 
 func (rd *repoData) writeRecord(rec snapshotRecord) error {
+	if !validUUID(rec.UUID) {
+		return errors.New("invalid snapshot uuid")
+	}
+	if err := rd.check(); err != nil {
+		return err
+	}
 	b, err := json.Marshal(rec)
 	if err != nil {
 		return fmt.Errorf("encode snapshot record: %w", err)
@@ -157,7 +214,13 @@ func (rd *repoData) writeRecord(rec snapshotRecord) error {
 
 // deleteFiles removes a snapshot's record and data.
 func (rd *repoData) deleteFiles(uuid string) error {
-	if err := removeFile(rd.recordPath(uuid)); err != nil {
+	if !validUUID(uuid) {
+		return errors.New("invalid snapshot uuid")
+	}
+	if err := rd.check(); err != nil {
+		return err
+	}
+	if err := os.Remove(rd.recordPath(uuid)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("remove snapshot record: %w", err)
 	}
 	if err := os.RemoveAll(rd.dataDir(uuid)); err != nil {

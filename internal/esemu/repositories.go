@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -25,7 +26,10 @@ type repository struct {
 	typ      string
 	settings json.RawMessage // object with string values
 	location string          // resolved absolute path
-	data     *repoData
+	// relLocation is location relative to its path.repo root: what is
+	// stored and shown.
+	relLocation string
+	data        *repoData
 }
 
 func (r *repository) readonly() bool {
@@ -68,15 +72,15 @@ func realPath(p string) string {
 
 // resolveLocation confines an fs location to the path.repo roots, rejecting
 // traversal and symlinks that lead outside, with Elasticsearch's errors.
-func (s *Server) resolveLocation(repo, loc string) (string, *esError) {
+func (s *Server) resolveLocation(repo, loc string) (root, path string, _ *esError) {
 	wrap := func(inner *esError) *esError {
 		return errRepository(repo, "failed to create repository").causedBy(inner)
 	}
 	if loc == "" {
-		return "", wrap(errRepository(repo, "missing location"))
+		return "", "", wrap(errRepository(repo, "missing location"))
 	}
 	if len(s.cfg.PathRepo) == 0 {
-		return "", wrap(errRepository(repo, fmt.Sprintf("location [%s] doesn't match any of the locations specified by path.repo because this setting is empty", loc)))
+		return "", "", wrap(errRepository(repo, fmt.Sprintf("location [%s] doesn't match any of the locations specified by path.repo because this setting is empty", loc)))
 	}
 	for _, root := range s.cfg.PathRepo {
 		p := loc
@@ -88,10 +92,10 @@ func (s *Server) resolveLocation(repo, loc string) (string, *esError) {
 			continue
 		}
 		if within(realPath(root), realPath(p)) {
-			return p, nil
+			return root, p, nil
 		}
 	}
-	return "", wrap(errRepository(repo, fmt.Sprintf("location [%s] doesn't match any of the locations specified by path.repo", loc)))
+	return "", "", wrap(errRepository(repo, fmt.Sprintf("location [%s] doesn't match any of the locations specified by path.repo", loc)))
 }
 
 // stringifySettings renders setting values as strings, keeping nested objects.
@@ -159,16 +163,17 @@ func (c *call) putRepository() error {
 	}
 	locVal, _ := settings.get("location")
 	loc, _ := stringifySettings(locVal).(string)
-	location, lerr := s.resolveLocation(name, loc)
+	root, location, lerr := s.resolveLocation(name, loc)
 	if lerr != nil {
 		return lerr
 	}
+	rel := relTo(root, location)
 	if err := os.MkdirAll(location, 0o755); err != nil {
-		return errRepository(name, "failed to create repository").causedBy(errRepository(name, "cannot create location: "+err.Error()))
+		return errRepository(name, "failed to create repository").causedBy(errRepository(name, "cannot create location: "+s.redact(err.Error())))
 	}
 	if verify {
 		if err := verifyWritable(location); err != nil {
-			return errRepositoryVerification(name, "path ["+location+"] is not accessible on master node").causedBy(errInternal(err))
+			return errRepositoryVerification(name, "path ["+rel+"] is not accessible on master node").causedBy(errInternal(err))
 		}
 	}
 	raw, err := json.Marshal(stringifySettings(settings))
@@ -185,14 +190,14 @@ func (c *call) putRepository() error {
 		s.mu.Unlock()
 		return errRepositoryConflict(name, "trying to modify or unregister repository that is currently used (snapshot is in progress)")
 	}
-	rd, err := s.openRepoData(location)
+	rd, err := s.openRepoData(root, location)
 	if err != nil {
 		s.mu.Unlock()
-		return err
+		return errRepository(name, "failed to create repository").causedBy(errRepository(name, s.redact(err.Error())))
 	}
-	nr := &repository{name: name, typ: typ, settings: raw, location: location, data: rd}
+	nr := &repository{name: name, typ: typ, settings: raw, location: location, relLocation: rel, data: rd}
+	prev := slices.Clone(s.repos)
 	if old != nil {
-		s.releaseRepoData(old.data)
 		for i, r := range s.repos {
 			if r == old {
 				s.repos[i] = nr
@@ -201,8 +206,16 @@ func (c *call) putRepository() error {
 	} else {
 		s.repos = append(s.repos, nr)
 	}
+	if err := s.saveStateLocked(); err != nil {
+		s.repos = prev
+		s.releaseRepoData(rd)
+		s.mu.Unlock()
+		return err
+	}
+	if old != nil {
+		s.releaseRepoData(old.data)
+	}
 	s.mu.Unlock()
-	s.persistOrLog()
 	return c.json(http.StatusOK, object{{"acknowledged", true}})
 }
 
@@ -288,21 +301,23 @@ func (c *call) deleteRepositories() error {
 			return errRepositoryConflict(r.name, "trying to modify or unregister repository that is currently used (snapshot is in progress)")
 		}
 	}
-	kept := s.repos[:0]
+	prev := s.repos
+	kept := make([]*repository, 0, len(s.repos))
 	for _, r := range s.repos {
-		del := false
-		for _, d := range doomed {
-			del = del || d == r
-		}
-		if del {
-			s.releaseRepoData(r.data)
-		} else {
+		if !slices.Contains(doomed, r) {
 			kept = append(kept, r)
 		}
 	}
 	s.repos = kept
+	if err := s.saveStateLocked(); err != nil {
+		s.repos = prev
+		s.mu.Unlock()
+		return err
+	}
+	for _, r := range doomed {
+		s.releaseRepoData(r.data)
+	}
 	s.mu.Unlock()
-	s.persistOrLog()
 	return c.json(http.StatusOK, object{{"acknowledged", true}})
 }
 
@@ -321,8 +336,12 @@ func (c *call) verifyRepository() error {
 	if err != nil {
 		return err
 	}
-	if werr := verifyWritable(r.location); werr != nil {
-		return errRepositoryVerification(r.name, "path ["+r.location+"] is not accessible on master node").causedBy(errInternal(werr))
+	werr := r.data.check()
+	if werr == nil {
+		werr = verifyWritable(r.location)
+	}
+	if werr != nil {
+		return errRepositoryVerification(r.name, "path ["+r.relLocation+"] is not accessible on master node").causedBy(errInternal(werr))
 	}
 	return c.json(http.StatusOK, object{{"nodes", object{{c.s.nodeID, object{{"name", c.s.cfg.NodeName}}}}}})
 }
@@ -332,6 +351,13 @@ func (c *call) cleanupRepository() error {
 	r, err := c.lookupRepo(c.r.PathValue("repo"))
 	if err != nil {
 		return err
+	}
+	if r.readonly() {
+		// Elasticsearch's wording (TransportCleanupRepositoryAction); unconfirmed against 8.19.
+		return errRepository(r.name, "cannot run cleanup on readonly repository")
+	}
+	if cerr := r.data.check(); cerr != nil {
+		return errRepository(r.name, cerr.Error())
 	}
 	blobs, size := c.s.cleanupRepoData(r.data)
 	return c.json(http.StatusOK, object{{"results", object{{"deleted_bytes", size}, {"deleted_blobs", blobs}}}})
@@ -351,7 +377,7 @@ func (s *Server) cleanupRepoData(rd *repoData) (blobs int, size int64) {
 	}
 	s.mu.RUnlock()
 	for _, e := range entries {
-		if known[e.Name()] {
+		if known[e.Name()] || !validUUID(e.Name()) {
 			continue
 		}
 		p := filepath.Join(dir, e.Name())
@@ -365,7 +391,7 @@ func (s *Server) cleanupRepoData(rd *repoData) (blobs int, size int64) {
 			return nil
 		})
 		if err := os.RemoveAll(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			s.log.Error("cleanup repository data", "path", p, "err", err)
+			s.log.Error("cleanup repository data", "snapshot_uuid", e.Name(), "err", err)
 		}
 	}
 	return blobs, size

@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // Config configures a Server.
@@ -71,7 +73,12 @@ type Server struct {
 	stop    chan struct{}
 	workers sync.WaitGroup
 
-	persistMu sync.Mutex
+	// db is the data directory's database (store.go).
+	db *bolt.DB
+	// docMu serialises document writers (and index deletion, closing and
+	// restore), so that the write of a large request holds s.mu only to
+	// plan and to apply, not while it commits.
+	docMu sync.Mutex
 
 	reqMu sync.Mutex
 	reqs  []Request
@@ -127,11 +134,14 @@ func New(cfg Config) (*Server, error) {
 	case cfg.SnapshotDelay > 0:
 		s.delay = cfg.SnapshotDelay
 	}
-	if err := os.MkdirAll(filepath.Join(dir, "indices"), 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("esemu: create data dir: %w", err)
 	}
 	if err := s.load(); err != nil {
-		s.closeFiles()
+		_ = s.closeDB()
+		if errors.Is(err, ErrDataDirInUse) {
+			return nil, fmt.Errorf("esemu: %w", err)
+		}
 		return nil, fmt.Errorf("esemu: recover state from %s: %w", dir, err)
 	}
 	s.routes()
@@ -154,11 +164,12 @@ func (s *Server) Close() error {
 	close(s.stop)
 	s.mu.Unlock()
 	s.workers.Wait()
-	err := s.persist()
+	s.docMu.Lock()
+	defer s.docMu.Unlock()
 	s.mu.Lock()
-	s.closeFiles()
-	s.mu.Unlock()
-	return err
+	defer s.mu.Unlock()
+	err := s.saveStateLocked()
+	return errors.Join(err, s.closeDB())
 }
 
 // ListenAndServe serves on addr until ctx is done, then shuts down and closes

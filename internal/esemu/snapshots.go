@@ -1,6 +1,9 @@
 package esemu
 
 import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +13,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 const createSnapshotParams = "master_timeout wait_for_completion"
@@ -67,6 +72,31 @@ type snapshotRecord struct {
 	End                int64           `json:"end"`
 	Failures           []shardFailure  `json:"failures"`
 	TotalShards        int             `json:"total_shards"`
+	// Files lists the snapshot's data files with their checksums; records
+	// of the former format have none (their files are named by index).
+	Files []snapshotFile `json:"files,omitempty"`
+}
+
+// The kinds of a snapshot's data files.
+const (
+	fileMeta = "meta" // the index metadata, <index uuid>.json
+	fileDocs = "docs" // the documents, <index uuid>.ndjson
+)
+
+// snapshotFile is one data file of a snapshot, named by its index's uuid.
+type snapshotFile struct {
+	Index  string `json:"index_uuid"`
+	Kind   string `json:"kind"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// name is the file's name in the snapshot's data directory.
+func (f snapshotFile) name() string {
+	if f.Kind == fileMeta {
+		return f.Index + ".json"
+	}
+	return f.Index + ".ndjson"
 }
 
 // snapshot is a snapshot in a repository, running or finished. Fields are
@@ -99,8 +129,6 @@ func (sn *snapshot) shardFailures(reason, nodeID string) []shardFailure {
 // snapshotSource is an index being copied into a snapshot.
 type snapshotSource struct {
 	meta persistedIndex
-	file *os.File
-	size int64
 }
 
 // createOptions are the parsed body of a create snapshot request.
@@ -253,6 +281,9 @@ func (s *Server) startSnapshot(repoName, name string, co createOptions) (*snapsh
 		return nil, errRepository(repoName, "cannot create snapshot in a readonly repository")
 	}
 	rd := repo.data
+	if err := rd.check(); err != nil {
+		return nil, errRepository(repoName, err.Error())
+	}
 	if ex, ok := rd.byName[name]; ok {
 		if ex.State == stateInProgress {
 			return nil, errSnapshotNameInUse(repoName, name, "snapshot with the same name is already in-progress")
@@ -275,18 +306,17 @@ func (s *Server) startSnapshot(repoName, name string, co createOptions) (*snapsh
 	var srcs []snapshotSource
 	for _, n := range names {
 		ix := s.indices[n]
-		f, err := os.Open(s.indexFile(ix.uuid))
-		if err != nil {
-			for _, src := range srcs {
-				src.file.Close()
-			}
-			return nil, errSnapshot(repoName, name, "cannot read index ["+n+"]: "+err.Error())
-		}
-		srcs = append(srcs, snapshotSource{
-			meta: persistedIndex{ix.name, ix.uuid, ix.settings, ix.mappings, ix.aliases, false, ix.created, ""},
-			file: f, size: ix.size})
+		meta := ix.meta()
+		meta.Closed, meta.Recovery = false, ""
+		srcs = append(srcs, snapshotSource{meta: meta})
 		sn.Indices = append(sn.Indices, indexDetail{Name: n, UUID: ix.uuid, Shards: ix.shards(), SizeBytes: ix.storeSize()})
 		sn.TotalShards += ix.shards()
+	}
+	// A read transaction is a consistent view of every index's documents
+	// at this moment; the worker copies from it while writes go on.
+	tx, err := s.db.Begin(false)
+	if err != nil {
+		return nil, errSnapshot(repoName, name, "cannot read the indices")
 	}
 	rd.add(sn)
 	rec := sn.snapshotRecord
@@ -294,16 +324,17 @@ func (s *Server) startSnapshot(repoName, name string, co createOptions) (*snapsh
 		s.log.Error("write snapshot record", "snapshot", name, "err", err)
 	}
 	s.workers.Add(1)
-	go s.runSnapshot(rd, sn, srcs)
+	go s.runSnapshot(rd, sn, tx, srcs)
 	return sn, nil
 }
 
 // runSnapshot copies the data, waits for the simulated duration and holds,
 // then completes the snapshot, applying injected failures.
-func (s *Server) runSnapshot(rd *repoData, sn *snapshot, srcs []snapshotSource) {
+func (s *Server) runSnapshot(rd *repoData, sn *snapshot, tx *bolt.Tx, srcs []snapshotSource) {
 	defer s.workers.Done()
 	defer close(sn.done)
-	copied, cerr := copySources(rd.dataDir(sn.UUID), srcs)
+	files, copied, cerr := copySources(rd, sn.UUID, tx, srcs)
+	_ = tx.Rollback()
 	wait := s.faults.delay(s.delay) + time.Duration(float64(copied)/copyThroughput*float64(time.Second))
 	if !s.pause(sn, wait) {
 		return
@@ -328,9 +359,11 @@ func (s *Server) runSnapshot(rd *repoData, sn *snapshot, srcs []snapshotSource) 
 	}
 	sn.End = max(s.now().UnixMilli(), sn.Start)
 	sn.State = stateSuccess
+	sn.Files = files
 	if cerr != nil {
-		sn.State, sn.Reason = stateFailed, cerr.Error()
-		sn.Failures = sn.shardFailures(cerr.Error(), s.nodeID)
+		reason := s.redact(cerr.Error())
+		sn.State, sn.Reason = stateFailed, reason
+		sn.Failures = sn.shardFailures(reason, s.nodeID)
 	} else if state, reason, ok := s.faults.outcome(sn.Name); ok {
 		sn.State = state
 		sn.Failures = sn.shardFailures(reason, s.nodeID)
@@ -372,29 +405,95 @@ func (s *Server) pause(sn *snapshot, d time.Duration) bool {
 	}
 }
 
-// copySources copies each index's documents and metadata into dir.
-func copySources(dir string, srcs []snapshotSource) (int64, error) {
-	defer func() {
-		for _, src := range srcs {
-			src.file.Close()
-		}
-	}()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return 0, fmt.Errorf("create snapshot data directory: %w", err)
+// copySources writes each index's metadata and documents, as read in tx,
+// into the snapshot's data directory, durably, and returns the files with
+// their checksums and the bytes copied.
+func copySources(rd *repoData, snapUUID string, tx *bolt.Tx, srcs []snapshotSource) ([]snapshotFile, int64, error) {
+	if err := rd.check(); err != nil {
+		return nil, 0, err
 	}
+	dir := rd.dataDir(snapUUID)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, 0, fmt.Errorf("create snapshot data directory: %w", err)
+	}
+	var files []snapshotFile
 	var total int64
+	docs := tx.Bucket(bucketDocs)
 	for _, src := range srcs {
 		meta, _ := json.Marshal(src.meta)
-		if err := os.WriteFile(filepath.Join(dir, src.meta.Name+".json"), meta, 0o644); err != nil {
-			return total, fmt.Errorf("write index metadata of [%s]: %w", src.meta.Name, err)
-		}
-		n, err := copyFile(filepath.Join(dir, src.meta.Name+".ndjson"), io.NewSectionReader(src.file, 0, src.size))
-		total += n
+		f, err := writeChecked(dir, snapshotFile{Index: src.meta.UUID, Kind: fileMeta}, func(w io.Writer) error {
+			_, err := w.Write(meta)
+			return err
+		})
 		if err != nil {
-			return total, fmt.Errorf("copy documents of [%s]: %w", src.meta.Name, err)
+			return files, total, fmt.Errorf("write index metadata of [%s]: %w", src.meta.Name, err)
 		}
+		files = append(files, f)
+		f, err = writeChecked(dir, snapshotFile{Index: src.meta.UUID, Kind: fileDocs}, func(w io.Writer) error {
+			b := docs.Bucket([]byte(src.meta.UUID))
+			if b == nil {
+				return nil
+			}
+			var line []byte
+			return b.ForEach(func(k, v []byte) error {
+				m, raw, err := decodeDoc(v)
+				if err != nil {
+					return err
+				}
+				line, err = json.Marshal(docLine{ID: string(k), Version: m.version, SeqNo: m.seqNo, Source: raw})
+				if err != nil {
+					return err
+				}
+				_, err = w.Write(append(line, '\n'))
+				return err
+			})
+		})
+		if err != nil {
+			return files, total, fmt.Errorf("copy documents of [%s]: %w", src.meta.Name, err)
+		}
+		files = append(files, f)
+		total += f.Size
 	}
-	return total, nil
+	if err := syncDir(dir); err != nil {
+		return files, total, err
+	}
+	return files, total, nil
+}
+
+// writeChecked writes a snapshot data file through fill, fsyncs it and
+// returns it with its size and SHA-256.
+func writeChecked(dir string, f snapshotFile, fill func(io.Writer) error) (snapshotFile, error) {
+	out, err := os.Create(filepath.Join(dir, f.name()))
+	if err != nil {
+		return f, err
+	}
+	h := sha256.New()
+	bw := bufio.NewWriterSize(io.MultiWriter(out, h), 1<<16)
+	cw := &countingWriter{w: bw}
+	err = fill(cw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = out.Sync()
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	f.Size, f.SHA256 = cw.n, hex.EncodeToString(h.Sum(nil))
+	return f, err
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func copyFile(dst string, r io.Reader) (int64, error) {
@@ -403,6 +502,9 @@ func copyFile(dst string, r io.Reader) (int64, error) {
 		return 0, err
 	}
 	n, err := io.Copy(f, r)
+	if err == nil {
+		err = f.Sync()
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -423,6 +525,11 @@ func (c *call) deleteSnapshots() error {
 		return errRepositoryMissing(repoName)
 	}
 	rd := repo.data
+	if repo.readonly() {
+		s.mu.Unlock()
+		// Elasticsearch's wording (SnapshotsService); unconfirmed against 8.19.
+		return errRepository(repoName, "cannot delete snapshot from a readonly repository")
+	}
 	var doomed []*snapshot
 	seen := map[*snapshot]bool{}
 	for _, e := range splitList(c.r.PathValue("snap")) {
