@@ -1,4 +1,4 @@
-package provider
+package procedure
 
 import (
 	"context"
@@ -8,7 +8,11 @@ import (
 )
 
 // fakeClock is a clock that only moves when the poller sleeps or a check takes time.
-type fakeClock struct{ t time.Time }
+// A non-zero deadline ends every sleep that would pass it with context.DeadlineExceeded.
+type fakeClock struct {
+	t        time.Time
+	deadline time.Time
+}
 
 func (c *fakeClock) now() time.Time { return c.t }
 
@@ -16,13 +20,16 @@ func (c *fakeClock) sleep(ctx context.Context, d time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if !c.deadline.IsZero() && c.t.Add(d).After(c.deadline) {
+		return context.DeadlineExceeded
+	}
 	c.t = c.t.Add(d)
 	return nil
 }
 
 func TestPollerLagIsBounded(t *testing.T) {
 	const requestTime = 20 * time.Millisecond
-	p := defaultPoller()
+	p := DefaultPoller()
 	for _, tc := range []struct {
 		name     string
 		duration time.Duration // when the operation ends, after its start
@@ -38,10 +45,10 @@ func TestPollerLagIsBounded(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clock := &fakeClock{t: time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC)}
-			p.now, p.sleep = clock.now, clock.sleep
+			p.Now, p.Sleep = clock.now, clock.sleep
 			start := clock.now()
 			polls := 0
-			err := p.until(context.Background(), start, func(context.Context) (bool, error) {
+			err := p.Until(context.Background(), start, func(context.Context) (bool, error) {
 				polls++
 				clock.t = clock.t.Add(requestTime)
 				return clock.now().Sub(start) >= tc.duration, nil
@@ -60,7 +67,7 @@ func TestPollerLagIsBounded(t *testing.T) {
 }
 
 func TestBackoffDelay(t *testing.T) {
-	b := backoff{Min: 100 * time.Millisecond, Max: 10 * time.Second, Fraction: 0.1}
+	b := Backoff{Min: 100 * time.Millisecond, Max: 10 * time.Second, Fraction: 0.1}
 	for _, tc := range []struct {
 		elapsed, want time.Duration
 	}{
@@ -70,19 +77,19 @@ func TestBackoffDelay(t *testing.T) {
 		{time.Minute, 6 * time.Second},
 		{time.Hour, 10 * time.Second},
 	} {
-		if got := b.delay(tc.elapsed); got != tc.want {
-			t.Errorf("delay(%v) = %v, want %v", tc.elapsed, got, tc.want)
+		if got := b.Delay(tc.elapsed); got != tc.want {
+			t.Errorf("Delay(%v) = %v, want %v", tc.elapsed, got, tc.want)
 		}
 	}
 }
 
 func TestPollerStops(t *testing.T) {
 	clock := &fakeClock{t: time.Now()}
-	p := defaultPoller()
-	p.now, p.sleep = clock.now, clock.sleep
+	p := DefaultPoller()
+	p.Now, p.Sleep = clock.now, clock.sleep
 	t.Run("on the check's error", func(t *testing.T) {
 		boom := errors.New("boom")
-		err := p.until(context.Background(), clock.now(), func(context.Context) (bool, error) { return false, boom })
+		err := p.Until(context.Background(), clock.now(), func(context.Context) (bool, error) { return false, boom })
 		if !errors.Is(err, boom) {
 			t.Errorf("until = %v, want the check's error", err)
 		}
@@ -90,7 +97,7 @@ func TestPollerStops(t *testing.T) {
 	t.Run("when the context ends", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		polls := 0
-		err := p.until(ctx, clock.now(), func(context.Context) (bool, error) {
+		err := p.Until(ctx, clock.now(), func(context.Context) (bool, error) {
 			if polls++; polls == 3 {
 				cancel()
 			}
@@ -103,7 +110,7 @@ func TestPollerStops(t *testing.T) {
 	t.Run("real sleep returns early on a cancelled context", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		if err := sleepContext(ctx, time.Hour); !errors.Is(err, context.Canceled) {
+		if err := SleepContext(ctx, time.Hour); !errors.Is(err, context.Canceled) {
 			t.Errorf("sleepContext = %v, want context.Canceled", err)
 		}
 	})

@@ -1,0 +1,318 @@
+package procedure
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
+)
+
+// Gate lets one backup at a time start through a backend within this process; the others
+// wait their turn. The zero value is not usable: use NewGate.
+type Gate chan struct{}
+
+// NewGate returns an open gate.
+func NewGate() Gate { return make(Gate, 1) }
+
+// enter waits for the gate, or for ctx to end.
+func (g Gate) enter(ctx context.Context) error {
+	select {
+	case g <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (g Gate) leave() { <-g }
+
+// Webapp runs the procedures of web-application backups over one backend.
+type Webapp struct {
+	Client backupapi.Client
+	// Gate serialises the backups started through this process; share one per backend.
+	Gate Gate
+	Poll Poller
+}
+
+// Progress receives one line for each step of a procedure as it finishes.
+type Progress func(msg string)
+
+func (p Progress) say(format string, args ...any) {
+	if p != nil {
+		p(fmt.Sprintf(format, args...))
+	}
+}
+
+// TakeOptions tune Take.
+type TakeOptions struct {
+	// Wait follows the backup until it has finished. Without it Take returns once the backup
+	// has started.
+	Wait bool
+	// Progress receives the steps of the backup; may be nil.
+	Progress Progress
+}
+
+// notSeenLimit is how long a backup just created may stay invisible to Get (its first part
+// not yet registered) before waiting gives up.
+const notSeenLimit = time.Minute
+
+// Taken is the outcome of Take.
+type Taken struct {
+	// Scheduled are the names of the snapshots the backup was scheduled to take, in part order.
+	Scheduled []string
+	// Backup is the last state seen; its ID is zero when the backup was never seen.
+	Backup backupapi.Backup
+	// Replaced is the broken backup that stood under the same id and was deleted first, if any.
+	Replaced *backupapi.Backup
+	// Elapsed is the time from the start of the backup to its last state seen.
+	Elapsed time.Duration
+}
+
+// Take starts backup id and, with opts.Wait, follows it to a terminal state.
+//
+// It waits its turn: behind backups started through the same Gate, and, while the backend
+// answers that another backup is running (another process, or Camunda itself), it tries again
+// with backoff until ctx ends. A backup that already stands under id but is FAILED or
+// INCOMPLETE (never restorable, and in the way of the id) is deleted first and reported in
+// Taken.Replaced. The error of a backup that ends other than COMPLETED is a *FailedError; of
+// a wait cut short by ctx, a *TimeoutError; otherwise a *backupapi.Error from the backend.
+func (w Webapp) Take(ctx context.Context, id backupapi.ID, opts TakeOptions) (Taken, error) {
+	var taken Taken
+	if err := w.Gate.enter(ctx); err != nil {
+		return taken, &TimeoutError{ID: id, Waited: "its turn behind another backup of this run", Err: err}
+	}
+	defer w.Gate.leave()
+
+	names, err := w.create(ctx, id, opts.Progress, &taken)
+	if err != nil {
+		return taken, err
+	}
+	taken.Scheduled = names
+	start := w.Poll.Now()
+	opts.Progress.say("backup %s started: %d parts scheduled", id, len(names))
+	if !opts.Wait {
+		if b, err := w.Client.Get(ctx, id); err == nil {
+			taken.Backup = b
+		}
+		return taken, nil
+	}
+	b, err := w.follow(ctx, id, start, opts.Progress)
+	taken.Backup, taken.Elapsed = b, w.Poll.Now().Sub(start)
+	switch {
+	case ctx.Err() != nil:
+		return taken, &TimeoutError{ID: id, Waited: "the backup to finish", Last: b, Err: ctx.Err()}
+	case err != nil:
+		return taken, err
+	case b.State != backupapi.StateCompleted:
+		return taken, &FailedError{Backup: b}
+	}
+	opts.Progress.say("backup %s completed in %s", id, taken.Elapsed.Round(time.Millisecond))
+	return taken, nil
+}
+
+// create starts the backup, waiting while another one runs and clearing a broken one that
+// holds the id.
+func (w Webapp) create(ctx context.Context, id backupapi.ID, progress Progress, taken *Taken) ([]string, error) {
+	waitStart := w.Poll.Now()
+	toldRunning, cleared := false, false
+	for {
+		names, err := w.Client.Create(ctx, id)
+		switch {
+		case err == nil:
+			return names, nil
+		case errors.Is(err, backupapi.ErrBackupRunning):
+			if !toldRunning {
+				progress.say("backup %s: another backup is running; waiting for it to finish", id)
+				toldRunning = true
+			}
+			if err := w.Poll.Sleep(ctx, w.Poll.Backoff.Delay(w.Poll.Now().Sub(waitStart))); err != nil {
+				return nil, &TimeoutError{ID: id, Waited: "the running backup to finish before starting", Err: err}
+			}
+		case errors.Is(err, backupapi.ErrAlreadyExists) && !cleared:
+			old, replaced, err2 := w.clearBroken(ctx, id, progress)
+			if err2 != nil {
+				return nil, err2
+			}
+			if !replaced {
+				return nil, err
+			}
+			taken.Replaced, cleared = &old, true
+		default:
+			return nil, err
+		}
+	}
+}
+
+// clearBroken deletes the backup under id when it can never be restored (FAILED or
+// INCOMPLETE), and waits until it is gone. It reports whether it did.
+func (w Webapp) clearBroken(ctx context.Context, id backupapi.ID, progress Progress) (backupapi.Backup, bool, error) {
+	old, err := w.Client.Get(ctx, id)
+	if err != nil {
+		return old, false, fmt.Errorf("looking at the backup that already holds id %s: %w", id, err)
+	}
+	if old.State != backupapi.StateFailed && old.State != backupapi.StateIncomplete {
+		return old, false, nil
+	}
+	progress.say("backup %s: the backup under this id is %s and cannot be restored; deleting its snapshots (%s) to take it again",
+		id, old.State, joinNames(old.SnapshotNames()))
+	if err := w.Delete(ctx, id); err != nil {
+		return old, false, fmt.Errorf("deleting the %s backup %s: %w", old.State, id, err)
+	}
+	return old, true, nil
+}
+
+// Delete deletes backup id and waits until the backend no longer lists it. A backup already
+// gone counts as deleted.
+func (w Webapp) Delete(ctx context.Context, id backupapi.ID) error {
+	start := w.Poll.Now()
+	err := w.Client.Delete(ctx, id)
+	if errors.Is(err, backupapi.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return w.Poll.Until(ctx, start, func(ctx context.Context) (bool, error) {
+		_, err := w.Client.Get(ctx, id)
+		if errors.Is(err, backupapi.ErrNotFound) {
+			return true, nil
+		}
+		return false, err
+	})
+}
+
+// follow polls the backup until its state is terminal, reporting each part as it finishes.
+// It returns the last state seen (zero when none was).
+func (w Webapp) follow(ctx context.Context, id backupapi.ID, start time.Time, progress Progress) (backupapi.Backup, error) {
+	var last backupapi.Backup
+	told := map[string]bool{}
+	err := w.Poll.Until(ctx, start, func(ctx context.Context) (bool, error) {
+		b, err := w.Client.Get(ctx, id)
+		if errors.Is(err, backupapi.ErrNotFound) && last.ID == 0 && w.Poll.Now().Sub(start) < notSeenLimit {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		last = b
+		for _, s := range b.Snapshots {
+			if s.State == "" || backupapi.SnapshotRunning(s.State) || told[s.Name] {
+				continue
+			}
+			told[s.Name] = true
+			progress.say("backup %s: part %d of %d finished: %s (%s)", b.ID, s.Metadata.PartNo, s.Metadata.PartCount, s.State, s.Name)
+		}
+		return b.State.Terminal(), nil
+	})
+	return last, err
+}
+
+// NewID returns an id for a new backup: the current Unix time in seconds, or one more than the
+// largest id the backend lists when that is larger. Camunda's documentation asks for ids that
+// only grow, and the clock gives ids that an operator can read as a date.
+func (w Webapp) NewID(ctx context.Context) (backupapi.ID, error) {
+	backups, err := w.Client.List(ctx, backupapi.ListOptions{})
+	if err != nil {
+		return 0, fmt.Errorf("listing backups to choose a new id: %w", err)
+	}
+	id := backupapi.ID(w.Poll.Now().Unix())
+	for _, b := range backups {
+		id = max(id, b.ID+1)
+	}
+	return id, nil
+}
+
+// Prune deletes the backups that the policy does not keep, never the ids in keep, and returns
+// the ids it deleted, newest first. It stops at the first deletion that fails.
+func (w Webapp) Prune(ctx context.Context, policy backupapi.Retention, progress Progress, keep ...backupapi.ID) ([]backupapi.ID, error) {
+	if !policy.Enabled() {
+		return nil, nil
+	}
+	backups, err := w.Client.List(ctx, backupapi.ListOptions{Verbose: true})
+	if err != nil {
+		return nil, fmt.Errorf("listing backups for retention: %w", err)
+	}
+	candidates := make([]backupapi.RetentionCandidate, len(backups))
+	for i, b := range backups {
+		candidates[i] = backupapi.RetentionCandidate{
+			ID: b.ID, Restorable: b.State == backupapi.StateCompleted,
+			Running: b.State == backupapi.StateInProgress, Start: earliestStart(b),
+		}
+	}
+	var deleted []backupapi.ID
+	for _, id := range policy.Prune(candidates, w.Poll.Now(), keep...) {
+		if err := w.Delete(ctx, id); err != nil {
+			return deleted, fmt.Errorf("retention: deleting backup %s: %w", id, err)
+		}
+		deleted = append(deleted, id)
+		progress.say("retention: deleted backup %s", id)
+	}
+	return deleted, nil
+}
+
+// earliestStart is when the backup's first part started; zero when unknown.
+func earliestStart(b backupapi.Backup) time.Time {
+	var t time.Time
+	for _, s := range b.Snapshots {
+		if !s.StartTime.IsZero() && (t.IsZero() || s.StartTime.Before(t)) {
+			t = s.StartTime
+		}
+	}
+	return t
+}
+
+func joinNames(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+// FailedError is a backup that ended in another state than COMPLETED.
+type FailedError struct {
+	Backup backupapi.Backup
+}
+
+// Error describes the failure: the state, the reason, and every part that did not succeed
+// with its failures.
+func (e *FailedError) Error() string {
+	b := e.Backup
+	msg := fmt.Sprintf("backup %s ended %s", b.ID, b.State)
+	if b.FailureReason != "" {
+		msg += ": " + b.FailureReason
+	}
+	for _, s := range b.Snapshots {
+		if s.State != backupapi.SnapshotSuccess {
+			msg += fmt.Sprintf("\n  %s: %s", s.Name, s.State)
+			for _, f := range s.Failures {
+				msg += "\n    " + f
+			}
+		}
+	}
+	return msg
+}
+
+// TimeoutError is a procedure cut short by its context while it waited.
+type TimeoutError struct {
+	ID backupapi.ID
+	// Waited says what it was waiting for.
+	Waited string
+	// Last is the last state of the backup seen; zero ID when none was.
+	Last backupapi.Backup
+	Err  error
+}
+
+// Error says what was waited for and the last state known.
+func (e *TimeoutError) Error() string {
+	state := "not yet visible"
+	if e.Last.ID != 0 {
+		state = string(e.Last.State)
+	}
+	return fmt.Sprintf("backup %s: stopped waiting for %s (%v); its last known state is %s", e.ID, e.Waited, e.Err, state)
+}
+
+// Unwrap returns the context's error.
+func (e *TimeoutError) Unwrap() error { return e.Err }
