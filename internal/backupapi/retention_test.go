@@ -15,7 +15,9 @@ func TestRetentionPrune(t *testing.T) {
 	broken := func(id ID, age time.Duration) RetentionCandidate {
 		return RetentionCandidate{ID: id, Start: ago(age)}
 	}
-	running := func(id ID) RetentionCandidate { return RetentionCandidate{ID: id, Running: true, Start: ago(time.Minute)} }
+	running := func(id ID) RetentionCandidate {
+		return RetentionCandidate{ID: id, Running: true, Start: ago(time.Minute)}
+	}
 	day := 24 * time.Hour
 	for _, tc := range []struct {
 		name       string
