@@ -124,6 +124,9 @@ func (s *Server) writeDocs(ws []docWrite) error {
 	if len(ws) == 0 {
 		return nil
 	}
+	if s.beforeCommit != nil {
+		s.beforeCommit()
+	}
 	seqs := map[*index]int64{}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		docs := tx.Bucket(bucketDocs)

@@ -79,6 +79,8 @@ type Server struct {
 	// restore), so that the write of a large request holds s.mu only to
 	// plan and to apply, not while it commits.
 	docMu sync.Mutex
+	// beforeCommit, set by tests, runs before document writes commit.
+	beforeCommit func()
 
 	reqMu sync.Mutex
 	reqs  []Request
