@@ -33,7 +33,7 @@ func (b *backups) create(w http.ResponseWriter, r *http.Request) {
 }
 
 func (b *backups) get(w http.ResponseWriter, r *http.Request) {
-	id, err := backupapi.ParseID(r.PathValue("backupId"))
+	id, err := parsePathID(r.PathValue("backupId"))
 	if err != nil {
 		b.fail(w, r, err)
 		return
@@ -61,7 +61,7 @@ func (b *backups) list(w http.ResponseWriter, r *http.Request) {
 }
 
 func (b *backups) delete(w http.ResponseWriter, r *http.Request) {
-	id, err := backupapi.ParseID(r.PathValue("backupId"))
+	id, err := parsePathID(r.PathValue("backupId"))
 	if err != nil {
 		b.fail(w, r, err)
 		return

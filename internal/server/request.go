@@ -133,3 +133,12 @@ func parseListQuery(q url.Values) (backupapi.ListOptions, error) {
 	}
 	return opts, nil
 }
+
+// parsePathID reads a {backupId} path segment. A bad id is echoed in the error only as a
+// short prefix: a path may be as long as the header limit allows.
+func parsePathID(s string) (backupapi.ID, error) {
+	if len(s) > 40 { // longer than any int64 in decimal, so never a valid id
+		return 0, backupapi.Invalidf("backupId must be a positive integer, got: %s", truncate(s))
+	}
+	return backupapi.ParseID(s)
+}
