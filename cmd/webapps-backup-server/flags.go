@@ -149,6 +149,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	str(&c.OptimizeListen, "optimize-listen", server.DefaultOptimizeListen, "address of the emulated Optimize's management port (its /actuator/backups); empty: no Optimize")
 	str(&c.OptimizeVersion, "optimize-version", server.DefaultOptimizeVersion, "Optimize version written into its snapshot names")
 	boolean(&c.EnableAdminAPI, "enable-admin-api", false, "serve the fault-injection path /admin/faults on the backup API")
+	boolean(&c.CamundaQuirks, "camunda-quirks", false, "answer the web-application API as Camunda 8.8's code does where the contract differs: its invalid-id message, 500 for GET with a missing repository, list details newest part first")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), `Usage: webapps-backup-server [flags]
 

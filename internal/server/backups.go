@@ -11,6 +11,9 @@ import (
 type backups struct {
 	client backupapi.Client
 	log    *slog.Logger
+	// quirks answers as Camunda's own code does where the contract chose otherwise
+	// (quirks.go).
+	quirks bool
 }
 
 func (b *backups) create(w http.ResponseWriter, r *http.Request) {
@@ -20,7 +23,7 @@ func (b *backups) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		b.fail(w, r, err)
+		b.fail(w, r, b.camundaIDError(err))
 		return
 	}
 	names, err := b.client.Create(r.Context(), id)
@@ -40,7 +43,7 @@ func (b *backups) get(w http.ResponseWriter, r *http.Request) {
 	}
 	backup, err := b.client.Get(r.Context(), id)
 	if err != nil {
-		b.fail(w, r, err)
+		b.fail(w, r, b.camundaGetError(err))
 		return
 	}
 	writeJSON(w, http.StatusOK, backup)
@@ -57,13 +60,13 @@ func (b *backups) list(w http.ResponseWriter, r *http.Request) {
 		b.fail(w, r, err)
 		return
 	}
-	writeBackups(w, list)
+	writeBackups(w, b.camundaListOrder(list))
 }
 
 func (b *backups) delete(w http.ResponseWriter, r *http.Request) {
 	id, err := parsePathID(r.PathValue("backupId"))
 	if err != nil {
-		b.fail(w, r, err)
+		b.fail(w, r, b.camundaIDError(err))
 		return
 	}
 	if err := b.client.Delete(r.Context(), id); err != nil {

@@ -97,6 +97,9 @@ type Config struct {
 	OptimizeVersion string
 	// EnableAdminAPI serves the fault-injection path /admin/faults on the backup API.
 	EnableAdminAPI bool
+	// CamundaQuirks answers the web-application API as Camunda 8.8's code does where the
+	// contract decided otherwise (quirks.go).
+	CamundaQuirks bool
 
 	// timeouts are the HTTP servers' timeouts; zero: defaultHTTPTimeouts (tests shorten them).
 	timeouts httpTimeouts

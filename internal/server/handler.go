@@ -39,6 +39,9 @@ type Options struct {
 	StandaloneAlias string
 	// AdminFaults, when set, serves the fault-injection path /admin/faults on them.
 	AdminFaults *Faults
+	// CamundaQuirks answers the web-application API as Camunda 8.8's code does where the
+	// contract decided otherwise (see quirks.go).
+	CamundaQuirks bool
 }
 
 // The values of Options.StandaloneAlias.
@@ -62,7 +65,7 @@ func NewHandler(opts Options) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	b := &backups{client: opts.Backups, log: log}
+	b := &backups{client: opts.Backups, log: log, quirks: opts.CamundaQuirks}
 	guard := authGuard(opts.BearerToken, opts.Username, opts.Password)
 
 	mux := http.NewServeMux()

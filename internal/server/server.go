@@ -95,7 +95,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		Handler: NewHandler(Options{
 			Backups: s.driver, Health: s.driver.Ping, Standalone: cfg.Standalone,
 			BearerToken: cfg.APIToken, Username: cfg.APIUsername, Password: cfg.APIPassword, Logger: cfg.Logger,
-			Zeebe: s.zeebe, StandaloneAlias: cfg.StandaloneAlias, AdminFaults: s.adminFaults(),
+			Zeebe: s.zeebe, StandaloneAlias: cfg.StandaloneAlias, AdminFaults: s.adminFaults(), CamundaQuirks: cfg.CamundaQuirks,
 		}),
 	})
 	go func() { s.serveErr <- s.http.Serve(ln) }()
