@@ -45,6 +45,7 @@ type process struct {
 	stderr *syncBuffer
 	url    string // the backup API's base URL
 	esURL  string // the embedded Elasticsearch's URL, if printed
+	optURL string // the emulated Optimize's base URL, if printed
 }
 
 // syncBuffer is a buffer the command's output goroutine writes while the test reads it.
@@ -100,6 +101,9 @@ func start(t *testing.T, args ...string) *process {
 			}
 			if v, ok := strings.CutPrefix(line, "embedded Elasticsearch: "); ok {
 				p.esURL = v
+			}
+			if v, ok := strings.CutPrefix(line, "Optimize backup API: "); ok {
+				p.optURL = strings.TrimSuffix(v, "/actuator/backups")
 			}
 			if v, ok := strings.CutPrefix(line, "listening on "); ok {
 				p.url = v
