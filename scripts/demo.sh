@@ -227,6 +227,13 @@ EOF
 	info "backup API:             ${server_url}/actuator/backupHistory"
 	info "health:                 ${server_url}/actuator/health"
 	info "embedded Elasticsearch: ${elasticsearch_url} (restore with the standard _snapshot API)"
+	if [[ -f "${dir}/data/elastic-password" ]]; then
+		# A data directory used with a protected API keeps the embedded Elasticsearch protected.
+		info "  its user:             elastic, password in ${dir}/data/elastic-password:"
+		info "  curl -u \"elastic:\$(cat ${dir}/data/elastic-password)\" ${elasticsearch_url}/_snapshot/${repository}/_all"
+	else
+		info "  curl ${elasticsearch_url}/_snapshot/${repository}/_all"
+	fi
 	info "data:                   ${dir}/data (kept across down/up; rm -rf .demo to start afresh)"
 	echo
 	info "Point terraform at it (the provider from this repository, no terraform init needed):"
