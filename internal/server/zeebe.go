@@ -394,15 +394,21 @@ func (z *Zeebe) failInterrupted() error {
 }
 
 // partitionStatus is partition p's entry of backup id (DOES_NOT_EXIST when it has none).
+// Several nodes may have written one (backups by an earlier leader): the gateway keeps the
+// best, COMPLETED > IN_PROGRESS > FAILED.
 func (z *Zeebe) partitionStatus(p int, id backupapi.ID) (backupapi.PartitionBackup, error) {
-	m, err := z.readManifest(p, id)
-	if errors.Is(err, os.ErrNotExist) {
-		return backupapi.PartitionBackup{PartitionID: p, State: backupapi.StateDoesNotExist}, nil
-	}
+	manifests, err := z.readManifests(p, id)
 	if err != nil {
 		return backupapi.PartitionBackup{}, backupapi.Internal(err, "%s", err.Error())
 	}
-	return m.status(), nil
+	entries := make([]backupapi.PartitionBackup, len(manifests))
+	for i, m := range manifests {
+		entries[i] = m.status()
+	}
+	if best, ok := backupapi.BestPartitionEntry(entries); ok {
+		return best, nil
+	}
+	return backupapi.PartitionBackup{PartitionID: p, State: backupapi.StateDoesNotExist}, nil
 }
 
 // Get returns runtime backup id, one entry per partition; ErrNotFound when no partition

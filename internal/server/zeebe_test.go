@@ -190,6 +190,8 @@ func TestZeebeGet(t *testing.T) {
 	f := newZeebe(t, func(c *server.ZeebeConfig) { c.BackupDuration = 200 * time.Millisecond })
 	wantError(t, do(t, http.MethodGet, f.url+"/actuator/backupRuntime/5", ""), 404, "Backup with id 5 does not exist")
 	wantError(t, do(t, http.MethodGet, f.url+"/actuator/backupRuntime/abc", ""), 400, "Expected a backup ID or prefix ending with '*', but got 'abc'.")
+	// GET /backupRuntime/state is 8.9's; 8.8 reads it as a malformed id.
+	wantError(t, do(t, http.MethodGet, f.url+"/actuator/backupRuntime/state", ""), 400, "Expected a backup ID or prefix ending with '*', but got 'state'.")
 
 	f.take(t, `{"backupId": 5}`)
 	running := f.waitRuntime(t, "5", backupapi.StateInProgress)
@@ -346,5 +348,32 @@ func TestZeebeStoreLayout(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestZeebeSeveralNodes: entries of one partition written by several nodes (an earlier
+// leader's failed one, this node's completed one) merge to the best, as the gateway does.
+func TestZeebeSeveralNodes(t *testing.T) {
+	f := newZeebe(t, nil)
+	f.take(t, `{"backupId": 4}`)
+	f.waitRuntime(t, "4", backupapi.StateCompleted)
+	earlier := `{"id":{"nodeId":1,"partitionId":2,"checkpointId":4},"statusCode":"FAILED","createdAt":"2025-06-03T08:06:06Z","modifiedAt":"2025-06-03T08:06:07Z","failureReason":"Backup is cancelled due to leader change."}`
+	dir := filepath.Join(f.store, "manifests", "2", "4", "1")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), []byte(earlier), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if b := f.waitRuntime(t, "4", backupapi.StateCompleted); b.Details[1].State != backupapi.StateCompleted {
+		t.Fatalf("partition 2: %+v", b.Details[1])
+	}
+	// Without this node's entry, the earlier leader's failed one shows.
+	if err := os.RemoveAll(filepath.Join(f.store, "manifests", "2", "4", "0")); err != nil {
+		t.Fatal(err)
+	}
+	b := f.waitRuntime(t, "4", backupapi.StateFailed)
+	if b.FailureReason != "Backup on partition 2 failed due to Backup is cancelled due to leader change.. " {
+		t.Fatalf("failure reason %q", b.FailureReason)
 	}
 }

@@ -114,6 +114,37 @@ func (z *Zeebe) readManifest(p int, id backupapi.ID) (*manifest, error) {
 	return &m, nil
 }
 
+// readManifests reads every node's manifest of partition p's backup id (none: empty).
+func (z *Zeebe) readManifests(p int, id backupapi.ID) ([]*manifest, error) {
+	nodes, err := os.ReadDir(z.entryDir("manifests", p, id))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list the manifests of backup %d on partition %d: %w", int64(id), p, err)
+	}
+	var out []*manifest
+	for _, n := range nodes {
+		if !n.IsDir() {
+			continue
+		}
+		path := filepath.Join(z.entryDir("manifests", p, id), n.Name(), "manifest.json")
+		data, err := os.ReadFile(path)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", path, err)
+		}
+		var m manifest
+		if err := json.Unmarshal(data, &m); err != nil {
+			return nil, fmt.Errorf("read the manifest of backup %d on partition %d, node %s: %w", int64(id), p, n.Name(), err)
+		}
+		out = append(out, &m)
+	}
+	return out, nil
+}
+
 // writeContents writes the partition's (placeholder) snapshot files and log segments and
 // records them in the manifest.
 func (z *Zeebe) writeContents(m *manifest) error {
@@ -151,8 +182,8 @@ func (z *Zeebe) storedIDs(p int) ([]backupapi.ID, error) {
 	ids := make([]backupapi.ID, 0, len(entries))
 	for _, e := range entries {
 		if n, err := strconv.ParseInt(e.Name(), 10, 64); err == nil && e.IsDir() {
-			if _, err := os.Stat(z.manifestPath(p, backupapi.ID(n))); err == nil {
-				ids = append(ids, backupapi.ID(n))
+			if ms, err := z.readManifests(p, backupapi.ID(n)); err != nil || len(ms) > 0 {
+				ids = append(ids, backupapi.ID(n)) // an unreadable one is reported by its status
 			}
 		}
 	}
