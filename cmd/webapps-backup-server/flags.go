@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -146,7 +147,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	str(&c.ZeebeBackupStore, "zeebe-backup-store", server.ZeebeStoreFilesystem, "backup store of the emulated Zeebe: FILESYSTEM or NONE (every backup call then answers 400, as Camunda's default)")
 	str(&c.ZeebeBackupPath, "zeebe-backup-path", "", "base path of the emulated Zeebe's filesystem backup store (default <zeebe-data-dir>/backup-store)")
 	str(&c.StandaloneAlias, "standalone-alias", server.AliasWebapps, "whose API /actuator/backups serves with --standalone: webapps or zeebe")
-	str(&c.OptimizeListen, "optimize-listen", server.DefaultOptimizeListen, "address of the emulated Optimize's management port (its /actuator/backups); empty: no Optimize")
+	str(&c.OptimizeListen, "optimize-listen", server.DefaultOptimizeListen, "address of the emulated Optimize's management port (its /actuator/backups); empty: no Optimize; a free port when --listen has port 0 and this is not set")
 	str(&c.OptimizeVersion, "optimize-version", server.DefaultOptimizeVersion, "Optimize version written into its snapshot names")
 	boolean(&c.EnableAdminAPI, "enable-admin-api", false, "serve the fault-injection path /admin/faults on the backup API")
 	boolean(&c.CamundaQuirks, "camunda-quirks", false, "answer the web-application API as Camunda 8.8's code does where the contract differs: its invalid-id message, 500 for GET with a missing repository, list details newest part first")
@@ -189,6 +190,11 @@ Flags:`)
 			return o, fmt.Errorf("read --elasticsearch-ca-file: %w", err)
 		}
 		c.CACert = pem
+	}
+	if _, port, err := net.SplitHostPort(c.Listen); err == nil && port == "0" && !given["optimize-listen"] && getenv(envPrefix+"OPTIMIZE_LISTEN") == "" {
+		// A server asked to pick a free port for its API (tests, scripts) picks one for
+		// Optimize too, instead of colliding on the fixed default.
+		c.OptimizeListen = "127.0.0.1:0"
 	}
 	if c.ZeebeDataDir == "" && c.DataDir != "" {
 		c.ZeebeDataDir = filepath.Join(c.DataDir, "zeebe")
