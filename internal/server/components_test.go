@@ -106,3 +106,42 @@ func TestConfigComponents(t *testing.T) {
 		})
 	}
 }
+
+// TestServerComponentsProtected: with the API protected, the Zeebe and Optimize APIs need
+// the token too, and Optimize reaches the embedded Elasticsearch, which then requires a
+// password.
+func TestServerComponentsProtected(t *testing.T) {
+	srv, err := server.Start(t.Context(), server.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir(), NoSeed: true,
+		APIToken: "secret-token", OptimizeListen: "127.0.0.1:0", ZeebeBackupDuration: -1})
+	if err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	})
+	auth := []string{"Authorization", "Bearer secret-token"}
+	for _, u := range []string{srv.URL() + "/actuator/backupRuntime", srv.URL() + "/actuator/partitions", srv.OptimizeURL() + "/actuator/backups"} {
+		if a := do(t, http.MethodGet, u, ""); a.status != http.StatusUnauthorized {
+			t.Fatalf("GET %s without the token: %d", u, a.status)
+		}
+		if a := do(t, http.MethodGet, u, "", auth...); a.status != http.StatusOK {
+			t.Fatalf("GET %s with the token: %d %s", u, a.status, a.body)
+		}
+	}
+	if a := do(t, http.MethodPost, srv.OptimizeURL()+"/actuator/backups", `{"backupId": 9}`, auth...); a.status != http.StatusAccepted {
+		t.Fatalf("Optimize take: %d %s", a.status, a.body)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		a := do(t, http.MethodGet, srv.OptimizeURL()+"/actuator/backups/9", "", auth...)
+		if a.status == http.StatusOK && strings.Contains(string(a.body), `"state":"COMPLETED"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("Optimize backup: %d %s", a.status, a.body)
+		}
+		time.Sleep(5 * time.Millisecond) // polling interval, not synchronisation
+	}
+}
