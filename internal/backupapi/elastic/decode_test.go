@@ -14,11 +14,21 @@ import (
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/esemu"
 )
 
-// decodeSnapshotsStdlib is the reference decodeSnapshots is held to: encoding/json into
-// snapshotInfo, the metadata resolved from the map it decodes.
+// decodeSnapshotsStdlib is the reference decodeSnapshots is held to: the standard library's
+// encoding/json into the fields the driver reads, the metadata a map[string]any, resolved
+// from that map.
 func decodeSnapshotsStdlib(r io.Reader) ([]backupapi.Snapshot, error) {
 	var body struct {
-		Snapshots []snapshotInfo `json:"snapshots"`
+		Snapshots []struct {
+			Snapshot          string         `json:"snapshot"`
+			State             string         `json:"state"`
+			StartTimeInMillis int64          `json:"start_time_in_millis"`
+			EndTimeInMillis   int64          `json:"end_time_in_millis"`
+			Metadata          map[string]any `json:"metadata"`
+			Failures          []struct {
+				Reason string `json:"reason"`
+			} `json:"failures"`
+		} `json:"snapshots"`
 	}
 	if err := json.NewDecoder(r).Decode(&body); err != nil {
 		return nil, err
@@ -88,6 +98,16 @@ var decodeCases = []struct {
 	{"null metadata clears", `{"snapshots":[{"snapshot":"camunda_webapps_1_8.8.0_part_1_of_1","metadata":{"version":"9.0.0","partNo":1,"partCount":1},"metadata":null}]}`, "camunda_webapps_1_8.8.0_part_1_of_1@8.8.0"},
 	{"repeated snapshots merge", `{"snapshots":[{"snapshot":"camunda_webapps_1_8.8.0_part_1_of_1"}],"snapshots":[{"state":"FAILED"}]}`, "camunda_webapps_1_8.8.0_part_1_of_1@8.8.0"},
 	{"empty array, not null, starts afresh", `{"snapshots":[{"snapshot":"camunda_webapps_1_8.8.0_part_1_of_1"}],"snapshots":[],"snapshots":[{"state":"FAILED"}]}`, ""},
+	{"metadata values of other types", `{"snapshots":[{"snapshot":"camunda_webapps_1_8.8.0_part_1_of_1","metadata":{"version":7,"partNo":"1","partCount":null,"backupId":true}}]}`, "camunda_webapps_1_8.8.0_part_1_of_1@8.8.0"},
+	{"repeated metadata key, last wins", `{"snapshots":[{"snapshot":"camunda_webapps_1_8.8.0_part_1_of_1","metadata":{"version":"9.0.0","version":null,"partNo":1,"partCount":1}}]}`, "camunda_webapps_1_8.8.0_part_1_of_1@8.8.0"},
+	{"null keeps a name", `{"snapshots":[{"snapshot":"camunda_webapps_1_8.8.0_part_1_of_1","snapshot":null}]}`, "camunda_webapps_1_8.8.0_part_1_of_1@8.8.0"},
+	{"cut UTF-8 sequence", "{\"snapshots\":[{\"snapshot\":\"camunda_webapps_1_\xe2\x82_part_1_of_1\"}]}", "camunda_webapps_1_\uFFFD\uFFFD_part_1_of_1@\uFFFD\uFFFD"},
+	{"deep value in metadata", `{"snapshots":[{"metadata":{"x":` + strings.Repeat("[", 9996) + strings.Repeat("]", 9996) + `}}]}`, ""},
+	{"too deep in metadata", `{"snapshots":[{"metadata":{"x":` + strings.Repeat("[", 9997) + strings.Repeat("]", 9997) + `}}]}`, "error"},
+	{"known metadata number out of range", `{"snapshots":[{"metadata":{"partNo":-1e400}}]}`, "error"},
+	{"version of another type with a number out of range", `{"snapshots":[{"metadata":{"version":{"a":1e999}}}]}`, "error"},
+	{"metadata a boolean", `{"snapshots":[{"metadata":true}]}`, "error"},
+	{"failures an object", `{"snapshots":[{"failures":{}}]}`, "error"},
 	{"empty", ``, "error"},
 	{"truncated", `{"snapshots":[` + part1[:40], "error"},
 	{"not an object", `[]`, "error"},

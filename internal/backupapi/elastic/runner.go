@@ -264,7 +264,9 @@ func (c *Client) sendPart(ctx context.Context, p backupapi.Part, m backupapi.Met
 		return "", partRefused
 	}
 	var done struct {
-		Snapshot snapshotInfo `json:"snapshot"`
+		Snapshot struct {
+			State string `json:"state"`
+		} `json:"snapshot"`
 	}
 	if err := json.NewDecoder(res.Body).Decode(&done); err != nil || done.Snapshot.State == "" {
 		return "", partTaken // Elasticsearch has it; its answer is unreadable
