@@ -239,7 +239,7 @@ func (w Webapp) Prune(ctx context.Context, policy backupapi.Retention, progress 
 	for i, b := range backups {
 		candidates[i] = backupapi.RetentionCandidate{
 			ID: b.ID, Restorable: b.State == backupapi.StateCompleted,
-			Running: b.State == backupapi.StateInProgress, Start: earliestStart(b),
+			Running: b.State == backupapi.StateInProgress, Start: b.EarliestStart(),
 		}
 	}
 	var deleted []backupapi.ID
@@ -251,17 +251,6 @@ func (w Webapp) Prune(ctx context.Context, policy backupapi.Retention, progress 
 		progress.say("retention: deleted backup %s", id)
 	}
 	return deleted, nil
-}
-
-// earliestStart is when the backup's first part started; zero when unknown.
-func earliestStart(b backupapi.Backup) time.Time {
-	var t time.Time
-	for _, s := range b.Snapshots {
-		if !s.StartTime.IsZero() && (t.IsZero() || s.StartTime.Before(t)) {
-			t = s.StartTime
-		}
-	}
-	return t
 }
 
 func joinNames(names []string) string {

@@ -10,6 +10,7 @@ import (
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi/actuator"
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi/elastic"
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/procedure"
 )
 
 // backend is what the provider hands to its resources and data sources.
@@ -20,7 +21,14 @@ type backend struct {
 	// partsInProvider is true when this process takes the parts itself (the Elasticsearch
 	// backend): they stop when the Terraform run ends, so creating a backup always waits.
 	partsInProvider bool
-	poll            poller
+	poll            procedure.Poller
+	// gate lets one backup at a time start through this provider process.
+	gate procedure.Gate
+}
+
+// webapp is the web-application backup procedure over this backend.
+func (b *backend) webapp() procedure.Webapp {
+	return procedure.Webapp{Client: b.client, Gate: b.gate, Poll: b.poll}
 }
 
 // newBackend builds the client of the configured backend. It does not contact the backend.
@@ -42,7 +50,7 @@ func newBackend(s settings) (*backend, error) {
 		if err != nil {
 			return nil, fmt.Errorf("actuator client: %w", err)
 		}
-		return &backend{client: c, repository: a.repository, poll: defaultPoller()}, nil
+		return &backend{client: c, repository: a.repository, poll: procedure.DefaultPoller(), gate: procedure.NewGate()}, nil
 	case backendElasticsearch:
 		e := s.elasticsearch
 		retries := s.retries
@@ -50,18 +58,19 @@ func newBackend(s settings) (*backend, error) {
 			retries = -1 // the driver reads 0 as its default
 		}
 		c, err := elastic.New(elastic.Config{
-			Addresses:    e.urls,
-			Username:     e.username,
-			Password:     e.password,
-			APIKey:       e.apiKey,
-			CACert:       e.caPEM,
-			Insecure:     e.insecure,
-			Repository:   e.repository,
-			IndexPrefix:  e.indexPrefix,
-			Version:      e.ver,
-			MaxRetries:   retries,
-			RetryWait:    min(elastic.DefaultRetryWait, s.retryMaxWait),
-			RetryMaxWait: s.retryMaxWait,
+			Addresses:       e.urls,
+			Username:        e.username,
+			Password:        e.password,
+			APIKey:          e.apiKey,
+			CACert:          e.caPEM,
+			Insecure:        e.insecure,
+			Repository:      e.repository,
+			IndexPrefix:     e.indexPrefix,
+			Version:         e.ver,
+			IncompleteAfter: e.incompleteAfter,
+			MaxRetries:      retries,
+			RetryWait:       min(elastic.DefaultRetryWait, s.retryMaxWait),
+			RetryMaxWait:    s.retryMaxWait,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("elasticsearch client: %w", err)
@@ -70,7 +79,8 @@ func newBackend(s settings) (*backend, error) {
 			client:          callDeadline{Client: c, timeout: s.callTimeout()},
 			repository:      c.Repository(),
 			partsInProvider: true,
-			poll:            defaultPoller(),
+			poll:            procedure.DefaultPoller(),
+			gate:            procedure.NewGate(),
 		}, nil
 	}
 	return nil, fmt.Errorf("unknown backend %q", s.backend)

@@ -3,50 +3,26 @@ package provider
 import (
 	"bytes"
 	"context"
-	"slices"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
-
-	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
 )
 
-// TestProgressLogsEachFinishedPartOnce: while a backup is waited for, each part is logged at
-// info level once, when it has finished, with its outcome (TF_LOG=info shows them).
-func TestProgressLogsEachFinishedPartOnce(t *testing.T) {
+// TestProgressLogsTheIDAsWritten: the steps of a backup reach Terraform's log at info level
+// with the backup id as the user wrote it (a number field was shown as 2.026123e+07).
+func TestProgressLogsTheIDAsWritten(t *testing.T) {
 	var out bytes.Buffer
 	ctx := tflogtest.RootLogger(context.Background(), &out)
-	part := func(i int, state string) backupapi.Snapshot {
-		m := backupapi.Metadata{BackupID: 7, Version: "8.8.0", PartNo: i, PartCount: 3}
-		return backupapi.Snapshot{Name: m.SnapshotName(), State: state, Metadata: m}
-	}
-	logged := map[string]bool{}
-	polls := []backupapi.Backup{
-		{ID: 7, State: backupapi.StateInProgress, Snapshots: []backupapi.Snapshot{part(1, "IN_PROGRESS")}},
-		{ID: 7, State: backupapi.StateInProgress, Snapshots: []backupapi.Snapshot{part(1, "SUCCESS"), part(2, "STARTED")}},
-		{ID: 7, State: backupapi.StateInProgress, Snapshots: []backupapi.Snapshot{part(1, "SUCCESS"), part(2, "SUCCESS")}},
-		{ID: 7, State: backupapi.StateFailed, Snapshots: []backupapi.Snapshot{part(1, "SUCCESS"), part(2, "SUCCESS"), part(3, "FAILED")}},
-	}
-	for _, b := range polls {
-		logFinishedParts(ctx, b, logged)
-	}
+	logProgress(ctx, 20261231)("backup 20261231: part 1 of 5 finished: SUCCESS")
 	entries, err := tflogtest.MultilineJSONDecode(&out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, e := range entries {
-		if e["@level"] != "info" || e["snapshot"] == nil {
-			t.Errorf("log entry %v: want info with the snapshot's name", e)
-		}
-		got = append(got, e["@message"].(string))
+	if len(entries) != 1 {
+		t.Fatalf("log entries %v, want one", entries)
 	}
-	want := []string{
-		"backup 7: part 1 of 3 finished: SUCCESS",
-		"backup 7: part 2 of 3 finished: SUCCESS",
-		"backup 7: part 3 of 3 finished: FAILED",
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("progress lines\n%q\nwant\n%q", got, want)
+	e := entries[0]
+	if e["@level"] != "info" || e["@message"] != "backup 20261231: part 1 of 5 finished: SUCCESS" || e["backup_id"] != "20261231" {
+		t.Errorf("log entry %v: want info, the message, and backup_id \"20261231\"", e)
 	}
 }

@@ -7,7 +7,9 @@ import (
 	"context"
 	"os"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -16,6 +18,8 @@ import (
 var (
 	_ provider.Provider                   = &camundaProvider{}
 	_ provider.ProviderWithValidateConfig = &camundaProvider{}
+	_ provider.ProviderWithActions        = &camundaProvider{}
+	_ provider.ProviderWithListResources  = &camundaProvider{}
 )
 
 // camundaProvider is the camunda provider.
@@ -40,15 +44,18 @@ func (p *camundaProvider) Metadata(_ context.Context, _ provider.MetadataRequest
 	resp.Version = p.version
 }
 
-// ValidateConfig checks at plan time that the configuration and the environment name exactly
-// one backend; attribute validators check the values.
+// ValidateConfig checks what the configuration alone decides: at most one backend block.
+// Whether a backend is configured at all may depend on the environment, which terraform
+// validate must not need (CI jobs validate without secrets), so Configure checks that.
 func (p *camundaProvider) ValidateConfig(ctx context.Context, req provider.ValidateConfigRequest, resp *provider.ValidateConfigResponse) {
 	var m providerModel
 	if diags := req.Config.Get(ctx, &m); diags.HasError() {
 		return // unknown blocks: checked again in Configure
 	}
-	_, diags := chooseBackend(m, p.env)
-	resp.Diagnostics.Append(diags...)
+	if m.Actuator != nil || m.Elasticsearch != nil {
+		_, diags := chooseBackend(m, func(string) string { return "" })
+		resp.Diagnostics.Append(diags...)
+	}
 }
 
 // Configure resolves the configuration against the environment and builds the backend client
@@ -74,6 +81,19 @@ func (p *camundaProvider) Configure(ctx context.Context, req provider.ConfigureR
 	})
 	resp.ResourceData = b
 	resp.DataSourceData = b
+	resp.ActionData = b
+	resp.ListResourceData = b
+}
+
+// Actions lists the provider's actions (Terraform 1.14 and later).
+func (p *camundaProvider) Actions(context.Context) []func() action.Action {
+	return []func() action.Action{newWebappBackupAction}
+}
+
+// ListResources lists the provider's list resources, for terraform query (Terraform 1.14 and
+// later).
+func (p *camundaProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{newWebappBackupListResource}
 }
 
 // Resources lists the provider's resources.

@@ -69,6 +69,7 @@ type elasticsearchModel struct {
 	Repository  types.String `tfsdk:"repository"`
 	IndexPrefix types.String `tfsdk:"index_prefix"`
 	Version     types.String `tfsdk:"version"`
+	Incomplete  types.String `tfsdk:"incomplete_check_timeout"`
 }
 
 // settings is the provider configuration resolved against the environment and checked: what a
@@ -92,6 +93,7 @@ type elasticsearchSettings struct {
 	caPEM                        []byte
 	insecure                     bool
 	repository, indexPrefix, ver string
+	incompleteAfter              time.Duration
 }
 
 // getenv reads an environment variable; tests pass their own.
@@ -170,7 +172,7 @@ func resolveActuator(m *actuatorModel, env getenv, diags *diag.Diagnostics) actu
 	if a.endpoint == "" {
 		a.endpoint = defaultEndpoint
 	}
-	if err := checkURL(a.url); err != nil {
+	if err := checkActuatorURL(a.url); err != nil {
 		diags.AddAttributeError(at("url"), "Invalid Actuator URL", fmt.Sprintf("%s (set url or %s).", err, envActuatorURL))
 	}
 	if a.token != "" && (a.username != "" || a.password != "") {
@@ -197,6 +199,7 @@ func resolveElasticsearch(m *elasticsearchModel, env getenv, diags *diag.Diagnos
 		indexPrefix: valueOrEnv(m.IndexPrefix, env, envIndexPrefix),
 		ver:         m.Version.ValueString(),
 	}
+	e.incompleteAfter = durationOr(m.Incomplete, 0, at("incomplete_check_timeout"), diags)
 	if !m.URLs.IsNull() {
 		for _, u := range m.URLs.Elements() {
 			if s, ok := u.(types.String); ok {
@@ -274,7 +277,8 @@ func checkKnown(m providerModel) diag.Diagnostics {
 	if e := m.Elasticsearch; e != nil {
 		for name, v := range map[string]interface{ IsUnknown() bool }{"urls": e.URLs, "username": e.Username,
 			"password": e.Password, "api_key": e.APIKey, "ca_file": e.CAFile, "ca_pem": e.CAPEM, "insecure": e.Insecure,
-			"repository": e.Repository, "index_prefix": e.IndexPrefix, "version": e.Version} {
+			"repository": e.Repository, "index_prefix": e.IndexPrefix, "version": e.Version,
+			"incomplete_check_timeout": e.Incomplete} {
 			values[backendElasticsearch+"."+name] = v
 		}
 	}

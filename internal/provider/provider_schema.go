@@ -50,7 +50,7 @@ func (p *camundaProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					"url": schema.StringAttribute{
 						MarkdownDescription: "Base URL of the management server, e.g. `http://localhost:9600`. Environment: `" + envActuatorURL + "`.",
 						Optional:            true,
-						Validators:          []validator.String{validURL()},
+						Validators:          []validator.String{validActuatorURL()},
 					},
 					"endpoint": schema.StringAttribute{
 						MarkdownDescription: "The actuator endpoint: `backupHistory` (Camunda 8.8 and later, the default) or " +
@@ -134,6 +134,12 @@ func (p *camundaProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 						MarkdownDescription: "Web-application version written into the snapshot names, e.g. `8.8.0`. Must not contain `_`.",
 						Optional:            true,
 						Validators:          []validator.String{stringvalidator.RegexMatches(noUnderscore, "must not contain '_'")},
+					},
+					"incomplete_check_timeout": schema.StringAttribute{
+						MarkdownDescription: "How long after its last part ended a backup that lacks parts still reads `IN_PROGRESS` " +
+							"before it reads `INCOMPLETE`, as a duration; Camunda's `incompleteCheckTimeoutInSeconds`. Defaults to `5m`.",
+						Optional:   true,
+						Validators: []validator.String{validDuration()},
 					},
 				},
 			},

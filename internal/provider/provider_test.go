@@ -62,6 +62,8 @@ type testBackend struct {
 	name string
 	// provider is the provider block that talks to the backend.
 	provider string
+	// url is the backend's URL: the management server's, or Elasticsearch's.
+	url string
 	// client reaches the same backups outside Terraform.
 	client backupapi.Client
 	// emulator injects faults; nil on a real Elasticsearch.
@@ -98,6 +100,7 @@ func newTestBackend(t *testing.T, kind string) *testBackend {
 		return &testBackend{
 			name:     kind,
 			provider: fmt.Sprintf("provider \"camunda\" {\n  actuator {\n    url        = %q\n    repository = %q\n  }\n}\n", srv.URL(), testRepository),
+			url:      srv.URL(),
 			client:   client,
 			emulator: srv.Emulator(),
 		}
@@ -114,7 +117,7 @@ func newTestBackend(t *testing.T, kind string) *testBackend {
 		if u := os.Getenv(envESUsername); u != "" {
 			block += fmt.Sprintf("    username   = %q\n    password   = %q\n", u, os.Getenv(envESPassword))
 		}
-		return &testBackend{name: kind, provider: block + "  }\n}\n", client: client, emulator: b.Emulator}
+		return &testBackend{name: kind, provider: block + "  }\n}\n", url: b.URL, client: client, emulator: b.Emulator}
 	}
 	t.Fatalf("unknown backend kind %q", kind)
 	return nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -67,6 +68,28 @@ func validURL() validator.String {
 	return stringCheck{description: "value must be an http or https URL", summary: "Invalid URL", check: checkURL}
 }
 
+// checkActuatorURL accepts the base URL of a management server: an http or https URL whose
+// path does not already name the actuator, which the client appends ("/actuator/...").
+func checkActuatorURL(s string) error {
+	if err := checkURL(s); err != nil {
+		return err
+	}
+	u, _ := url.Parse(s)
+	p := strings.TrimRight(u.Path, "/")
+	for _, suffix := range []string{"/actuator", "/actuator/backupHistory", "/actuator/backups"} {
+		if strings.HasSuffix(p, suffix) {
+			return fmt.Errorf("%q ends with %s, which the provider appends itself: use the management server's base URL, "+
+				"e.g. %q", s, suffix, u.Scheme+"://"+u.Host+strings.TrimSuffix(p, suffix))
+		}
+	}
+	return nil
+}
+
+// validActuatorURL accepts the base URL of a management server.
+func validActuatorURL() validator.String {
+	return stringCheck{description: "value must be the http or https base URL of the management server", summary: "Invalid URL", check: checkActuatorURL}
+}
+
 // validDuration accepts positive Go duration strings.
 func validDuration() validator.String {
 	return stringCheck{description: "value must be a positive duration such as \"30s\"", summary: "Invalid Duration",
@@ -81,3 +104,12 @@ func validListPattern() validator.String {
 
 // noUnderscore matches non-empty strings without '_', the separator of snapshot names.
 var noUnderscore = regexp.MustCompile(`^[^_]+$`)
+
+// stateNames are the names of the backup states, for validators.
+func stateNames() []string {
+	names := make([]string, len(backupapi.States))
+	for i, s := range backupapi.States {
+		names[i] = string(s)
+	}
+	return names
+}

@@ -4,21 +4,27 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/procedure"
 )
 
 var (
-	_ resource.Resource                = &webappBackupResource{}
-	_ resource.ResourceWithConfigure   = &webappBackupResource{}
-	_ resource.ResourceWithImportState = &webappBackupResource{}
+	_ resource.ResourceWithConfigure    = &webappBackupResource{}
+	_ resource.ResourceWithImportState  = &webappBackupResource{}
+	_ resource.ResourceWithIdentity     = &webappBackupResource{}
+	_ resource.ResourceWithModifyPlan   = &webappBackupResource{}
+	_ resource.ResourceWithUpgradeState = &webappBackupResource{}
 )
 
 // Default timeouts of camunda_webapp_backup.
@@ -36,28 +42,41 @@ func newWebappBackupResource() resource.Resource { return &webappBackupResource{
 
 // webappBackupModel is the state of camunda_webapp_backup.
 type webappBackupModel struct {
-	ID                 types.String   `tfsdk:"id"`
-	BackupID           types.Int64    `tfsdk:"backup_id"`
-	WaitForCompletion  types.Bool     `tfsdk:"wait_for_completion"`
-	DeleteOnDestroy    types.Bool     `tfsdk:"delete_on_destroy"`
-	State              types.String   `tfsdk:"state"`
-	FailureReason      types.String   `tfsdk:"failure_reason"`
-	ScheduledSnapshots types.List     `tfsdk:"scheduled_snapshots"`
-	Snapshots          types.List     `tfsdk:"snapshots"`
-	Repository         types.String   `tfsdk:"repository"`
-	Timeouts           timeouts.Value `tfsdk:"timeouts"`
+	ID                types.String   `tfsdk:"id"`
+	BackupID          types.Number   `tfsdk:"backup_id"`
+	WaitForCompletion types.Bool     `tfsdk:"wait_for_completion"`
+	DeleteOnDestroy   types.Bool     `tfsdk:"delete_on_destroy"`
+	State             types.String   `tfsdk:"state"`
+	FailureReason     types.String   `tfsdk:"failure_reason"`
+	SnapshotNames     types.List     `tfsdk:"snapshot_names"`
+	Repository        types.String   `tfsdk:"repository"`
+	StartTime         types.String   `tfsdk:"start_time"`
+	EndTime           types.String   `tfsdk:"end_time"`
+	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 
-// setBackup records what the API reports about the backup.
-func (m *webappBackupModel) setBackup(b backupapi.Backup, repository string) {
+// webappBackupIdentity is the identity of camunda_webapp_backup.
+type webappBackupIdentity struct {
+	BackupID types.Int64 `tfsdk:"backup_id"`
+}
+
+// setBackup records what the backend reports about the backup. scheduled are the names of the
+// parts it was scheduled to take, used while the backup has fewer snapshots than that.
+func (m *webappBackupModel) setBackup(b backupapi.Backup, repository string, scheduled []string) {
 	m.ID = types.StringValue(b.ID.String())
-	m.BackupID = types.Int64Value(int64(b.ID))
+	m.BackupID = backupIDNumber(b.ID)
 	m.State = types.StringValue(string(b.State))
 	m.FailureReason = optionalString(b.FailureReason)
-	m.Snapshots = snapshotList(b)
+	names := b.SnapshotNames()
+	if len(scheduled) > len(names) {
+		names = scheduled
+	}
+	m.SnapshotNames = stringList(names)
 	m.Repository = optionalString(repository)
-	if m.ScheduledSnapshots.IsNull() || m.ScheduledSnapshots.IsUnknown() {
-		m.ScheduledSnapshots = stringList(b.SnapshotNames()) // imported: the parts that exist
+	m.StartTime = timeString(b.EarliestStart())
+	m.EndTime = types.StringNull()
+	if b.State.Terminal() {
+		m.EndTime = timeString(b.LatestEnd())
 	}
 }
 
@@ -71,9 +90,10 @@ func (r *webappBackupResource) Configure(_ context.Context, req resource.Configu
 	r.backend = backendOf(req.ProviderData, &resp.Diagnostics)
 }
 
-// Create starts the backup and, when asked (always with the Elasticsearch backend), waits
-// until it has finished. The backup is in state from the moment it started, so that a failure
-// or a timeout leaves it tainted rather than unknown to Terraform.
+// Create takes the backup (see procedure.Webapp.Take) and, when asked (always with the
+// Elasticsearch backend), waits until it has finished. A backup that started is in the state
+// whatever happens next, so that a failure or a timeout leaves it tainted rather than unknown
+// to Terraform.
 func (r *webappBackupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan webappBackupModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
@@ -82,133 +102,97 @@ func (r *webappBackupResource) Create(ctx context.Context, req resource.CreateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-
-	id := backupapi.ID(plan.BackupID.ValueInt64())
-	start := r.backend.poll.now()
-	names, err := r.backend.client.Create(ctx, id)
+	id, err := backupIDOf(plan.BackupID)
 	if err != nil {
-		addBackupError(&resp.Diagnostics, "creating backup "+id.String(), err)
+		resp.Diagnostics.AddAttributeError(path.Root("backup_id"), "Invalid Backup ID", err.Error())
 		return
 	}
-	tflog.Info(ctx, fmt.Sprintf("backup %s started: %d parts scheduled", id, len(names)), map[string]any{"backup_id": int64(id)})
-	plan.ScheduledSnapshots = stringList(names)
-	plan.setBackup(backupapi.Backup{ID: id, State: backupapi.StateInProgress}, r.backend.repository)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-
-	if !plan.WaitForCompletion.ValueBool() && !r.backend.partsInProvider {
-		if b, err := r.backend.client.Get(ctx, id); err == nil {
-			plan.setBackup(b, r.backend.repository)
-			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		}
-		return
-	}
-	if !plan.WaitForCompletion.ValueBool() {
+	wait := plan.WaitForCompletion.ValueBool() || r.backend.partsInProvider
+	if !plan.WaitForCompletion.ValueBool() && r.backend.partsInProvider {
 		resp.Diagnostics.AddAttributeWarning(path.Root("wait_for_completion"), "Waiting for the Backup Anyway",
 			"With the elasticsearch backend the provider itself takes the parts of the backup one after another, "+
 				"so it waits until the backup has finished: the parts would stop with the Terraform run otherwise.")
 	}
-
-	b, err := r.waitForBackup(ctx, id, start)
-	if b.ID != 0 {
-		plan.setBackup(b, r.backend.repository)
+	callCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	taken, err := r.backend.webapp().Take(callCtx, id, procedure.TakeOptions{Wait: wait, Progress: logProgress(ctx, id)})
+	if taken.Replaced != nil {
+		resp.Diagnostics.AddWarning("Broken Backup Replaced",
+			fmt.Sprintf("Backup %s already existed in state %s and could never be restored; its snapshots (%s) were deleted "+
+				"and the backup was taken again.", id, taken.Replaced.State, strings.Join(taken.Replaced.SnapshotNames(), ", ")))
+	}
+	if taken.Scheduled != nil {
+		b := taken.Backup
+		if b.ID == 0 {
+			b = backupapi.Backup{ID: id, State: backupapi.StateInProgress}
+		}
+		plan.setBackup(b, r.backend.repository, taken.Scheduled)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(resp.Identity.Set(ctx, webappBackupIdentity{BackupID: types.Int64Value(int64(id))})...)
 	}
+	if err != nil {
+		r.addTakeError(&resp.Diagnostics, id, timeout, err)
+	}
+}
+
+// logProgress sends the steps of a backup to Terraform's log.
+func logProgress(ctx context.Context, id backupapi.ID) procedure.Progress {
+	return func(msg string) {
+		tflog.Info(ctx, msg, map[string]any{"backup_id": id.String()})
+	}
+}
+
+// addTakeError explains why taking a backup failed.
+func (r *webappBackupResource) addTakeError(diags *diag.Diagnostics, id backupapi.ID, timeout time.Duration, err error) {
+	var failed *procedure.FailedError
+	var stopped *procedure.TimeoutError
 	switch {
-	case ctx.Err() != nil:
-		resp.Diagnostics.AddError("Backup Not Finished Within the Create Timeout", r.timeoutDetail(id, timeout, b))
-	case err != nil:
-		addBackupError(&resp.Diagnostics, "waiting for backup "+id.String(), err)
-	case b.State != backupapi.StateCompleted:
-		resp.Diagnostics.AddError("Backup "+string(b.State), failureDetail(b))
+	case errors.As(err, &failed):
+		diags.AddError("Backup "+string(failed.Backup.State), err.Error()+
+			"\n\nThe backup is kept in the Terraform state as tainted: the next apply replaces it.")
+	case errors.As(err, &stopped):
+		diags.AddError("Backup Not Finished Within the Create Timeout", r.timeoutDetail(id, timeout, stopped))
 	default:
-		tflog.Info(ctx, fmt.Sprintf("backup %s completed in %s", id, r.backend.poll.now().Sub(start).Round(time.Millisecond)))
+		addBackupError(diags, "creating backup "+id.String(), err)
 	}
-}
-
-// notSeenLimit is how long a backup just created may stay invisible to Get (its first part
-// not yet registered) before waiting gives up.
-const notSeenLimit = time.Minute
-
-// waitForBackup polls the backup until its state is terminal, logging each part as it
-// finishes. It returns the last state seen (zero when none was).
-func (r *webappBackupResource) waitForBackup(ctx context.Context, id backupapi.ID, start time.Time) (backupapi.Backup, error) {
-	var last backupapi.Backup
-	logged := map[string]bool{}
-	err := r.backend.poll.until(ctx, start, func(ctx context.Context) (bool, error) {
-		b, err := r.backend.client.Get(ctx, id)
-		if errors.Is(err, backupapi.ErrNotFound) && last.ID == 0 && r.backend.poll.now().Sub(start) < notSeenLimit {
-			return false, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		last = b
-		logFinishedParts(ctx, b, logged)
-		return b.State.Terminal(), nil
-	})
-	return last, err
-}
-
-// logFinishedParts logs, once each, the parts that have finished.
-func logFinishedParts(ctx context.Context, b backupapi.Backup, logged map[string]bool) {
-	for _, s := range b.Snapshots {
-		if s.State == "" || backupapi.SnapshotRunning(s.State) || logged[s.Name] {
-			continue
-		}
-		logged[s.Name] = true
-		tflog.Info(ctx, fmt.Sprintf("backup %s: part %d of %d finished: %s", b.ID, s.Metadata.PartNo, s.Metadata.PartCount, s.State),
-			map[string]any{"backup_id": int64(b.ID), "snapshot": s.Name, "snapshot_state": s.State})
-	}
-}
-
-// failureDetail explains a backup that ended in another state than COMPLETED.
-func failureDetail(b backupapi.Backup) string {
-	detail := fmt.Sprintf("Backup %s ended %s.", b.ID, b.State)
-	if b.FailureReason != "" {
-		detail += " " + b.FailureReason
-	}
-	for _, s := range b.Snapshots {
-		if s.State != backupapi.SnapshotSuccess {
-			detail += fmt.Sprintf("\n  %s: %s", s.Name, s.State)
-			for _, f := range s.Failures {
-				detail += "\n    " + f
-			}
-		}
-	}
-	return detail + "\n\nThe backup is kept in the Terraform state as tainted: the next apply deletes it and takes it again."
 }
 
 // timeoutDetail explains a create timeout: what is known and how to go on.
-func (r *webappBackupResource) timeoutDetail(id backupapi.ID, timeout time.Duration, b backupapi.Backup) string {
-	state := "not yet visible"
-	if b.ID != 0 {
-		state = string(b.State)
+func (r *webappBackupResource) timeoutDetail(id backupapi.ID, timeout time.Duration, err *procedure.TimeoutError) string {
+	detail := fmt.Sprintf("Within timeouts.create (%s): %s.", timeout, err)
+	raise := " Raise timeouts.create (e.g. timeouts { create = \"60m\" }) if backups take this long."
+	if err.Last.ID == 0 && !strings.Contains(err.Waited, "finish") {
+		return detail + raise
 	}
-	detail := fmt.Sprintf("Backup %s did not finish within %s; its last known state is %s.", id, timeout, state)
 	if r.backend.partsInProvider {
-		return detail + " With the elasticsearch backend the parts not yet started will not be taken, so the backup will " +
-			"not complete. It is kept in the state as tainted: the next apply deletes it and takes it again. " +
-			"Raise timeouts.create (e.g. timeouts { create = \"60m\" }) if backups take this long."
+		return detail + " With the elasticsearch backend the parts not yet started will not be taken, so backup " + id.String() +
+			" will not complete. It is kept in the state as tainted: the next apply replaces it." + raise
 	}
 	return detail + " The backup continues in the background. It is kept in the state as tainted: once it has completed, " +
-		"run `terraform untaint` on the resource to keep it; otherwise the next apply deletes it and takes it again. " +
-		"Raise timeouts.create (e.g. timeouts { create = \"60m\" }) if backups take this long."
+		"run `terraform untaint` on the resource to keep it; otherwise the next apply replaces it." + raise
 }
 
-// Read refreshes the backup. A backup deleted outside Terraform leaves the state, so that the
-// next plan takes it again.
+// Read refreshes the backup. A backup that the backend reports as not found leaves the state,
+// so that the next plan takes it again; any other failure is an error and the state stays.
+// A backup that was COMPLETED and no longer reads so (a part deleted outside Terraform) is
+// recorded as broken, so that the plan replaces it.
 func (r *webappBackupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state webappBackupModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id := backupapi.ID(state.BackupID.ValueInt64())
+	id, err := backupIDOf(state.BackupID)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("backup_id"), "Invalid Backup ID in State", err.Error())
+		return
+	}
+	// The identity is set on every path: the framework requires it after a read, also of a
+	// resource that leaves the state.
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, webappBackupIdentity{BackupID: types.Int64Value(int64(id))})...)
 	b, err := r.backend.client.Get(ctx, id)
 	if errors.Is(err, backupapi.ErrNotFound) {
-		tflog.Warn(ctx, fmt.Sprintf("backup %s no longer exists; removing it from the state", id))
+		tflog.Warn(ctx, fmt.Sprintf("backup %s no longer exists; removing it from the state", id), map[string]any{"backup_id": id.String()})
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -216,8 +200,81 @@ func (r *webappBackupResource) Read(ctx context.Context, req resource.ReadReques
 		addBackupError(&resp.Diagnostics, "reading backup "+id.String(), err)
 		return
 	}
-	state.setBackup(b, r.backend.repository)
+	var known []string
+	resp.Diagnostics.Append(state.SnapshotNames.ElementsAs(ctx, &known, false)...)
+	wasCompleted := state.State.ValueString() == string(backupapi.StateCompleted)
+	if wasCompleted && b.State != backupapi.StateCompleted {
+		b = brokenSince(b, known)
+	}
+	state.setBackup(b, r.backend.repository, nil)
+	if b.State == backupapi.StateInProgress {
+		state.SnapshotNames = stringList(longer(b.SnapshotNames(), known))
+	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// brokenSince describes a backup that was COMPLETED and now reads otherwise: a COMPLETED backup
+// never runs again, so one that reads IN_PROGRESS has lost parts and is INCOMPLETE.
+func brokenSince(b backupapi.Backup, known []string) backupapi.Backup {
+	var missing []string
+	present := b.SnapshotNames()
+	for _, n := range known {
+		if !slices.Contains(present, n) {
+			missing = append(missing, n)
+		}
+	}
+	if b.State == backupapi.StateInProgress {
+		b.State = backupapi.StateIncomplete
+	}
+	reason := "The backup was COMPLETED and now reads " + string(b.State)
+	if len(missing) > 0 {
+		reason += "; snapshots missing: " + strings.Join(missing, ", ")
+	}
+	if b.FailureReason != "" {
+		reason += ". " + b.FailureReason
+	}
+	b.FailureReason = reason
+	return b
+}
+
+func longer(a, b []string) []string {
+	if len(b) > len(a) {
+		return b
+	}
+	return a
+}
+
+// ModifyPlan plans the replacement of a backup that the last refresh found broken, with a
+// warning that says why.
+func (r *webappBackupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var state, reason types.String
+	var deleteOnDestroy types.Bool
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("state"), &state)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("failure_reason"), &reason)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("delete_on_destroy"), &deleteOnDestroy)...)
+	switch backupapi.State(state.ValueString()) {
+	case backupapi.StateFailed, backupapi.StateIncomplete, backupapi.StateIncompatible:
+	default:
+		return
+	}
+	var id types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	detail := fmt.Sprintf("Backup %s reads %s, so it cannot be restored; it is planned for replacement.", id.ValueString(), state.ValueString())
+	if reason.ValueString() != "" {
+		detail += " " + reason.ValueString()
+	}
+	if state.ValueString() == string(backupapi.StateIncompatible) && !deleteOnDestroy.ValueBool() {
+		detail += "\n\nINCOMPATIBLE snapshots were taken by another version of Camunda and are kept (delete_on_destroy is false), " +
+			"so the id stays taken: set delete_on_destroy = true to replace them, or choose a new backup_id."
+	} else {
+		detail += "\n\nThe new backup reuses the id: the broken snapshots under it are deleted first."
+	}
+	resp.Diagnostics.AddAttributeWarning(path.Root("state"), "Broken Backup Will Be Replaced", detail)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("state"), types.StringUnknown())...)
+	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("state"))
 }
 
 // Update changes what only Terraform uses (wait_for_completion, delete_on_destroy, timeouts):
@@ -229,10 +286,14 @@ func (r *webappBackupResource) Update(ctx context.Context, req resource.UpdateRe
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	if id, err := backupIDOf(plan.BackupID); err == nil {
+		resp.Diagnostics.Append(resp.Identity.Set(ctx, webappBackupIdentity{BackupID: types.Int64Value(int64(id))})...)
+	}
 }
 
-// Delete deletes the snapshots (a backup already gone counts as deleted) and, when asked,
-// waits until they are gone. With delete_on_destroy = false it only forgets the backup.
+// Delete deletes the snapshots when delete_on_destroy is true (a backup already gone counts as
+// deleted) and, when asked, waits until they are gone. Otherwise it only forgets the backup,
+// and says so.
 func (r *webappBackupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state webappBackupModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -241,51 +302,70 @@ func (r *webappBackupResource) Delete(ctx context.Context, req resource.DeleteRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	id := backupapi.ID(state.BackupID.ValueInt64())
+	id, err := backupIDOf(state.BackupID)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("backup_id"), "Invalid Backup ID in State", err.Error())
+		return
+	}
 	if !state.DeleteOnDestroy.ValueBool() {
-		tflog.Info(ctx, fmt.Sprintf("delete_on_destroy is false: keeping the snapshots of backup %s, removing it from the state only", id))
+		var names []string
+		resp.Diagnostics.Append(state.SnapshotNames.ElementsAs(ctx, &names, false)...)
+		where := ""
+		if r.backend.repository != "" {
+			where = " in repository " + r.backend.repository
+		}
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Backup %s Kept", id),
+			fmt.Sprintf("delete_on_destroy is false, so backup %s (%s) was removed from the Terraform state only: its snapshots "+
+				"stay%s (%s). To delete them with Terraform, set delete_on_destroy = true before destroying; to manage the backup "+
+				"again, import it.", id, state.State.ValueString(), where, strings.Join(names, ", ")))
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	start := r.backend.poll.now()
-	err := r.backend.client.Delete(ctx, id)
-	if errors.Is(err, backupapi.ErrNotFound) {
-		return
+	w := r.backend.webapp()
+	if state.WaitForCompletion.ValueBool() {
+		err = w.Delete(ctx, id)
+	} else if err = w.Client.Delete(ctx, id); errors.Is(err, backupapi.ErrNotFound) {
+		err = nil
 	}
 	if err != nil {
 		addBackupError(&resp.Diagnostics, "deleting backup "+id.String(), err)
 		return
 	}
-	tflog.Info(ctx, fmt.Sprintf("deleting backup %s", id))
-	if !state.WaitForCompletion.ValueBool() {
-		return
-	}
-	err = r.backend.poll.until(ctx, start, func(ctx context.Context) (bool, error) {
-		_, err := r.backend.client.Get(ctx, id)
-		if errors.Is(err, backupapi.ErrNotFound) {
-			return true, nil
-		}
-		return false, err
-	})
-	if err != nil {
-		addBackupError(&resp.Diagnostics, "waiting for the deletion of backup "+id.String(), err)
-	}
+	tflog.Info(ctx, fmt.Sprintf("deleted backup %s", id), map[string]any{"backup_id": id.String()})
 }
 
-// ImportState imports a backup by its id. Importing a backup that does not exist fails when
-// the following read finds nothing.
+// ImportState imports a backup by its id, given as the import id or as the identity's
+// backup_id. Importing a backup that does not exist fails when the following read finds
+// nothing.
 func (r *webappBackupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	id, err := backupapi.ParseID(req.ID)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid Import ID",
-			fmt.Sprintf("The import id of camunda_webapp_backup is the backup id, a positive integer: %s", err))
-		return
+	var id backupapi.ID
+	if req.ID != "" {
+		parsed, err := backupapi.ParseID(req.ID)
+		if err != nil {
+			resp.Diagnostics.AddError("Invalid Import ID",
+				fmt.Sprintf("The import id of camunda_webapp_backup is the backup id, a positive integer: %s", err))
+			return
+		}
+		id = parsed
+	} else {
+		var identity webappBackupIdentity
+		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		id = backupapi.ID(identity.BackupID.ValueInt64())
+		if err := id.Validate(); err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("backup_id"), "Invalid Import Identity", err.Error())
+			return
+		}
 	}
 	for name, v := range map[string]any{
-		"id": types.StringValue(id.String()), "backup_id": types.Int64Value(int64(id)),
-		"wait_for_completion": types.BoolValue(true), "delete_on_destroy": types.BoolValue(true),
+		"id": types.StringValue(id.String()), "backup_id": backupIDNumber(id),
+		"wait_for_completion": types.BoolValue(true), "delete_on_destroy": types.BoolValue(false),
+		"snapshot_names": stringList(nil),
 	} {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), v)...)
 	}
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, webappBackupIdentity{BackupID: types.Int64Value(int64(id))})...)
 }

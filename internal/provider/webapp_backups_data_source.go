@@ -36,10 +36,6 @@ func (d *webappBackupsDataSource) Metadata(_ context.Context, req datasource.Met
 
 // Schema describes the data source.
 func (d *webappBackupsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
-	states := make([]string, len(backupapi.States))
-	for i, s := range backupapi.States {
-		states[i] = string(s)
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The backups of the Camunda 8 web applications, newest first, with what a restore needs: " +
 			"for each backup the snapshot names in restore order, and the repository they are in.",
@@ -53,7 +49,7 @@ func (d *webappBackupsDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			"state": schema.StringAttribute{
 				MarkdownDescription: "Only list backups in this state: `COMPLETED`, `IN_PROGRESS`, `FAILED`, `INCOMPATIBLE` or `INCOMPLETE`.",
 				Optional:            true,
-				Validators:          []validator.String{stringvalidator.OneOf(states...)},
+				Validators:          []validator.String{stringvalidator.OneOf(stateNames()...)},
 			},
 			"backups": schema.ListNestedAttribute{
 				MarkdownDescription: "The backups matching `pattern` and `state`, newest first (by the start of their last part).",

@@ -1,0 +1,56 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/big"
+
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
+)
+
+// Backup ids are whole numbers. They are declared as numbers rather than Int64 in the schemas
+// that take them from a configuration, so that a value such as 2.5 meets this validator and its
+// message on the attribute, not the framework's conversion error that asks to report a bug.
+
+// backupIDValidator accepts a whole number from 1 to the largest 64-bit integer.
+type backupIDValidator struct{}
+
+func (backupIDValidator) Description(context.Context) string {
+	return "a whole number from 1 to 9223372036854775807"
+}
+
+func (v backupIDValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (backupIDValidator) ValidateNumber(_ context.Context, req validator.NumberRequest, resp *validator.NumberResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := backupIDOf(req.ConfigValue); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Backup ID", err.Error())
+	}
+}
+
+// backupIDOf converts a known number to a backup id.
+func backupIDOf(n types.Number) (backupapi.ID, error) {
+	f := n.ValueBigFloat()
+	if f == nil {
+		return 0, fmt.Errorf("the backup id is not set")
+	}
+	if !f.IsInt() {
+		return 0, fmt.Errorf("backup ids are whole numbers; %s is not", f.Text('g', -1))
+	}
+	i, acc := f.Int64()
+	if acc != big.Exact || i < 1 || i > math.MaxInt64 {
+		return 0, fmt.Errorf("backup ids go from 1 to %d; %s is out of range", int64(math.MaxInt64), f.Text('f', 0))
+	}
+	return backupapi.ID(i), nil
+}
+
+// backupIDNumber is id as a number value.
+func backupIDNumber(id backupapi.ID) types.Number {
+	return types.NumberValue(new(big.Float).SetInt64(int64(id)))
+}
