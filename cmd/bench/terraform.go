@@ -179,8 +179,6 @@ var terraformPlan = experiment{
 			return fail(err)
 		}
 		n := l.Settings.PlanResources
-		var backups, data, empty strings.Builder
-		fmt.Fprintf(&empty, "terraform {\n  required_providers {\n    empty = { source = %q }\n  }\n}\n", emptyProviderSource)
 		for i := 1; i <= n; i++ {
 			if _, err := api.Create(ctx, backupapi.ID(i)); err != nil {
 				return fail(fmt.Errorf("create backup %d: %w", i, err))
@@ -188,21 +186,25 @@ var terraformPlan = experiment{
 			if b, err := waitTerminal(ctx, api, backupapi.ID(i)); err != nil || b.State != backupapi.StateCompleted {
 				return fail(fmt.Errorf("backup %d: %s, %v", i, b.State, err))
 			}
-			fmt.Fprintf(&backups, "resource \"camunda_webapp_backup\" \"b%d\" {\n  backup_id = %d\n}\n"+
-				"import {\n  to = camunda_webapp_backup.b%d\n  id = \"%d\"\n}\n", i, i, i, i)
-			fmt.Fprintf(&data, "resource \"terraform_data\" \"d%d\" {\n  input = %d\n}\n", i, i)
-			fmt.Fprintf(&empty, "resource \"empty_thing\" \"e%d\" {\n  number = %d\n}\n", i, i)
 		}
-		backupDir, err := l.workspace(srv.URL(), backups.String())
+		cfg := planConfigs(n)
+		backupDir, err := l.workspace(srv.URL(), cfg.backups)
 		if err != nil {
 			return fail(err)
 		}
-		dataDir, err := l.workspace("", data.String())
+		dataDir, err := l.workspace("", cfg.data)
 		if err != nil {
 			return fail(err)
 		}
-		emptyDir, err := l.workspace("", empty.String())
+		emptyDir, err := l.workspace("", cfg.empty)
 		if err != nil {
+			return fail(err)
+		}
+		// The backups exist before Terraform knows them: the first apply imports them, from a
+		// file of its own that goes away after it, so that the measured plans of the three
+		// workspaces read configurations of the same shape (resources only, no import blocks).
+		imports := filepath.Join(backupDir, "imports.tf")
+		if err := os.WriteFile(imports, []byte(cfg.imports), 0o600); err != nil {
 			return fail(err)
 		}
 		for _, step := range []struct {
@@ -216,6 +218,9 @@ var terraformPlan = experiment{
 			if _, err := tf.run(ctx, step.dir, step.args...); err != nil {
 				return fail(err)
 			}
+		}
+		if err := os.Remove(imports); err != nil {
+			return fail(err)
 		}
 		run := func(ctx context.Context, _ int) ([]float64, error) {
 			s := sampleRSS(func() []int { return pidsOf(tf.provider) })
@@ -237,4 +242,26 @@ var terraformPlan = experiment{
 		}
 		return run, stop, nil
 	},
+}
+
+// planWorkspaces are the configurations of the plan benchmark: three workspaces of as many
+// resources, each resource one attribute, and nothing else, so that their plans compare like
+// with like; and the import blocks that bring the existing backups under the camunda
+// workspace's resources, applied once before the plans are measured.
+type planWorkspaces struct {
+	backups, data, empty string
+	imports              string
+}
+
+// planConfigs returns the plan benchmark's configurations for n resources per workspace.
+func planConfigs(n int) planWorkspaces {
+	var backups, data, empty, imports strings.Builder
+	fmt.Fprintf(&empty, "terraform {\n  required_providers {\n    empty = { source = %q }\n  }\n}\n", emptyProviderSource)
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&backups, "resource \"camunda_webapp_backup\" \"b%d\" {\n  backup_id = %d\n}\n", i, i)
+		fmt.Fprintf(&data, "resource \"terraform_data\" \"d%d\" {\n  input = %d\n}\n", i, i)
+		fmt.Fprintf(&empty, "resource \"empty_thing\" \"e%d\" {\n  number = %d\n}\n", i, i)
+		fmt.Fprintf(&imports, "import {\n  to = camunda_webapp_backup.b%d\n  id = \"%d\"\n}\n", i, i)
+	}
+	return planWorkspaces{backups: backups.String(), data: data.String(), empty: empty.String(), imports: imports.String()}
 }
