@@ -199,19 +199,18 @@ func (s *Server) source(ix *index, id string) (json.RawMessage, error) {
 }
 
 // writableIndex finds or auto-creates the target of a document write; s.mu must be held.
-func (s *Server) writableIndex(name string) (*index, bool, error) {
+func (s *Server) writableIndex(name string) (*index, error) {
 	ix, ok := s.indices[name]
 	if !ok {
 		if err := validateIndexName(name); err != nil {
-			return nil, false, err
+			return nil, err
 		}
-		nix, err := s.newIndexLocked(name, nil, nil)
-		return nix, true, err
+		return s.newIndexLocked(name, nil, nil)
 	}
 	if ix.closed {
-		return nil, false, errIndexClosed(ix.name, ix.uuid)
+		return nil, errIndexClosed(ix.name, ix.uuid)
 	}
-	return ix, false, nil
+	return ix, nil
 }
 
 func compactSource(b []byte) (json.RawMessage, *esError) {
@@ -255,7 +254,7 @@ func (c *call) indexDoc() error {
 	s.docMu.Lock()
 	defer s.docMu.Unlock()
 	s.mu.Lock()
-	ix, _, err := s.writableIndex(name)
+	ix, err := s.writableIndex(name)
 	if err != nil {
 		s.mu.Unlock()
 		return err
@@ -472,7 +471,7 @@ func (s *Server) planBulkOp(p *bulkPlan, action, name, id string, src json.RawMe
 		p.set(ix, id, nil)
 		return &docWrite{ix: ix, id: id, meta: m, delete: true}, append(writeResult(ix, id, m, "deleted"), member{"status", http.StatusOK}), nil
 	}
-	ix, _, err := s.writableIndex(name)
+	ix, err := s.writableIndex(name)
 	if err != nil {
 		var ee *esError
 		if errors.As(err, &ee) {

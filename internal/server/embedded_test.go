@@ -50,9 +50,9 @@ func TestEmbeddedWithoutSeed(t *testing.T) {
 	}
 }
 
-// getStatus sends GET url with the basic-auth credentials when user is set, or the bearer
-// token when token is set, and returns the status.
-func getStatus(t *testing.T, url, user, password, token string) int {
+// getStatus sends GET url with the basic-auth credentials when user is set and returns the
+// status.
+func getStatus(t *testing.T, url, user, password string) int {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
@@ -60,9 +60,6 @@ func getStatus(t *testing.T, url, user, password, token string) int {
 	}
 	if user != "" {
 		req.SetBasicAuth(user, password)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -114,11 +111,11 @@ func TestEmbeddedProtectedWithTheAPI(t *testing.T) {
 		{"the API token is not a password", "/", "elastic", token, http.StatusUnauthorized},
 		{"the generated password", "/_snapshot/camunda-backup/_all", "elastic", pw, http.StatusOK},
 	} {
-		if got := getStatus(t, es+tc.path, tc.user, tc.password, ""); got != tc.want {
+		if got := getStatus(t, es+tc.path, tc.user, tc.password); got != tc.want {
 			t.Errorf("%s: status %d, want %d", tc.name, got, tc.want)
 		}
 	}
-	if got := getStatus(t, srv.URL()+"/actuator/health", "", "", ""); got != http.StatusOK {
+	if got := getStatus(t, srv.URL()+"/actuator/health", "", ""); got != http.StatusOK {
 		t.Errorf("health %d: the driver does not log in to the embedded Elasticsearch", got)
 	}
 	api, err := actuator.New(actuator.Config{URL: srv.URL(), Token: token})
@@ -135,17 +132,17 @@ func TestEmbeddedProtectedWithTheAPI(t *testing.T) {
 	if again, _ := os.ReadFile(pwFile); string(again) != string(data) {
 		t.Errorf("the password changed on restart")
 	}
-	if got := getStatus(t, srv.ElasticsearchURL()+"/", "elastic", pw, ""); got != http.StatusOK {
+	if got := getStatus(t, srv.ElasticsearchURL()+"/", "elastic", pw); got != http.StatusOK {
 		t.Errorf("after restart: %d", got)
 	}
 	_ = srv.Shutdown(context.Background())
 
 	given := t.TempDir()
 	srv = start(server.Config{DataDir: given, APIToken: token, ElasticPassword: "chosen-password"})
-	if got := getStatus(t, srv.ElasticsearchURL()+"/", "elastic", "chosen-password", ""); got != http.StatusOK {
+	if got := getStatus(t, srv.ElasticsearchURL()+"/", "elastic", "chosen-password"); got != http.StatusOK {
 		t.Errorf("given password: %d", got)
 	}
-	if got := getStatus(t, srv.ElasticsearchURL()+"/", "", "", ""); got != http.StatusUnauthorized {
+	if got := getStatus(t, srv.ElasticsearchURL()+"/", "", ""); got != http.StatusUnauthorized {
 		t.Errorf("given password, no credentials: %d", got)
 	}
 	if _, err := os.Stat(filepath.Join(given, "elastic-password")); err == nil {
@@ -154,8 +151,8 @@ func TestEmbeddedProtectedWithTheAPI(t *testing.T) {
 	_ = srv.Shutdown(context.Background())
 
 	open := start(server.Config{DataDir: t.TempDir()})
-	defer open.Shutdown(context.Background())
-	if got := getStatus(t, open.ElasticsearchURL()+"/", "", "", ""); got != http.StatusOK {
+	t.Cleanup(func() { _ = open.Shutdown(context.Background()) })
+	if got := getStatus(t, open.ElasticsearchURL()+"/", "", ""); got != http.StatusOK {
 		t.Errorf("open API, embedded Elasticsearch: %d, want 200 without credentials", got)
 	}
 }
@@ -166,7 +163,7 @@ func TestEmbeddedSurvivesDeepBodies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Shutdown(context.Background())
+	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 	body := strings.Repeat("[", 10<<20)
 	for _, url := range []string{srv.ElasticsearchURL() + "/i/_doc/1", srv.ElasticsearchURL() + "/_bulk", srv.URL() + "/actuator/backupHistory"} {
 		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
@@ -179,10 +176,10 @@ func TestEmbeddedSurvivesDeepBodies(t *testing.T) {
 				t.Errorf("%s: status %d, want 400 or 413", url, res.StatusCode)
 			}
 		}
-		if got := getStatus(t, srv.ElasticsearchURL()+"/", "", "", ""); got != http.StatusOK {
+		if got := getStatus(t, srv.ElasticsearchURL()+"/", "", ""); got != http.StatusOK {
 			t.Fatalf("after %s: embedded Elasticsearch answers %d", url, got)
 		}
-		if got := getStatus(t, srv.URL()+"/actuator/health", "", "", ""); got != http.StatusOK {
+		if got := getStatus(t, srv.URL()+"/actuator/health", "", ""); got != http.StatusOK {
 			t.Fatalf("after %s: health %d", url, got)
 		}
 	}
