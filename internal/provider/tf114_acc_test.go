@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/querycheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -108,11 +109,15 @@ func TestAccWebappBackupActionTrigger(t *testing.T) {
 					ExpectError: regexp.MustCompile(`(?s)Backup FAILED.*disk full`),
 				},
 				{
-					PreConfig:          faults.Reset,
-					RefreshState:       true,
-					ExpectNonEmptyPlan: true,
-					// The failed backup stopped the upgrade: the release is still 8.8.1.
+					// The failed backup stopped the upgrade: the release is still 8.8.1, so
+					// configuring 8.8.1 plans nothing (and triggers no backup).
+					PreConfig: faults.Reset,
+					Config:    actionTriggerConfig(b, "8.8.1", 143),
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+					},
 					ConfigStateChecks: []statecheck.StateCheck{release("8.8.1")},
+					Check:             func(*terraform.State) error { return expectBackup(b, 143, false) },
 				},
 			},
 		})
