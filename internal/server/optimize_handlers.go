@@ -82,42 +82,47 @@ func (h optimizeHandlers) slow(next http.Handler) http.Handler {
 	})
 }
 
+// errSpringRefusal is a request body Spring refuses before Optimize's code runs.
+var errSpringRefusal = errors.New("the request body cannot be read as the request object")
+
 // parseOptimizeTake reads {"backupId": <Long>}: bean validation refuses a missing or null id
 // ("must not be null") and a negative one; a body that is not JSON (or an id that is not a
-// whole number) is refused by Spring before validation (ok false).
-func parseOptimizeTake(body io.Reader) (id backupapi.ID, ok bool, err error) {
-	data, err := io.ReadAll(body)
-	if err != nil {
-		return 0, false, err
-	}
+// whole number) is errSpringRefusal, refused by Spring before validation.
+func parseOptimizeTake(data []byte) (backupapi.ID, error) {
 	var fields map[string]json.RawMessage
 	if json.Unmarshal(data, &fields) != nil || fields == nil {
-		return 0, false, nil
+		return 0, errSpringRefusal
 	}
 	raw := bytes.TrimSpace(fields["backupId"])
 	if len(raw) == 0 || string(raw) == "null" {
-		return 0, true, backupapi.Invalidf("must not be null")
+		return 0, backupapi.Invalidf("must not be null")
 	}
 	text := string(raw)
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
 		text = s
 	}
-	n, perr := strconv.ParseInt(text, 10, 64)
-	if perr != nil {
-		return 0, false, nil
+	n, err := strconv.ParseInt(text, 10, 64)
+	if err != nil {
+		return 0, errSpringRefusal
 	}
-	id = backupapi.ID(n)
-	return id, true, backupapi.ValidateOptimizeID(id)
+	id := backupapi.ID(n)
+	return id, backupapi.ValidateOptimizeID(id)
 }
 
 func (h optimizeHandlers) take(w http.ResponseWriter, r *http.Request) {
-	id, ok, err := parseOptimizeTake(r.Body)
-	switch {
-	case isTooLarge(err):
+	data, err := io.ReadAll(r.Body)
+	if isTooLarge(err) {
 		writeMessage(w, http.StatusRequestEntityTooLarge, "Request body is larger than 1 MiB")
 		return
-	case !ok:
+	}
+	if err != nil {
+		writeSpringError(w, r, http.StatusBadRequest)
+		return
+	}
+	id, err := parseOptimizeTake(data)
+	switch {
+	case errors.Is(err, errSpringRefusal):
 		writeSpringError(w, r, http.StatusBadRequest)
 		return
 	case err != nil:

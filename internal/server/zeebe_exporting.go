@@ -8,6 +8,12 @@ import (
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
 )
 
+// topologyError is Zeebe's refusal of an exporting call over an incomplete topology; its text
+// is Zeebe's, capitalized as Zeebe writes it.
+type topologyError string
+
+func (e topologyError) Error() string { return string(e) }
+
 // exportingCheck applies the faults an exporting call meets: Zeebe validates the whole
 // topology before it sends anything, so these fail the call with nothing changed.
 func (z *Zeebe) exportingCheck() error {
@@ -15,9 +21,9 @@ func (z *Zeebe) exportingCheck() error {
 	switch {
 	case f.ZeebeMissingPartitions > 0:
 		found := max(z.cfg.Partitions-f.ZeebeMissingPartitions, 0)
-		return fmt.Errorf("Found %d partitions but expected %d, current topology: %s", found, z.cfg.Partitions, z.topologyText())
+		return topologyError(fmt.Sprintf("Found %d partitions but expected %d, current topology: %s", found, z.cfg.Partitions, z.topologyText()))
 	case f.ZeebeUnreachable:
-		return fmt.Errorf("Leader %d of partition 1 is not known, current topology: %s", nodeID, z.topologyText())
+		return topologyError(fmt.Sprintf("Leader %d of partition 1 is not known, current topology: %s", nodeID, z.topologyText()))
 	}
 	return nil
 }

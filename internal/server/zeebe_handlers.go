@@ -65,24 +65,20 @@ func (h zeebeHandlers) zeebeError(w http.ResponseWriter, r *http.Request, err er
 // parseRuntimeTake reads the body of a take: {"backupId": <long>}, the id as a number or a
 // string of digits (Spring converts either); unknown fields are ignored. ok is false when
 // Spring would refuse the request with its own 400.
-func parseRuntimeTake(body io.Reader) (id backupapi.ID, ok bool, err error) {
-	data, err := io.ReadAll(body)
-	if err != nil {
-		return 0, false, err
-	}
+func parseRuntimeTake(data []byte) (id backupapi.ID, ok bool) {
 	var fields map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	if dec.Decode(&fields) != nil || fields == nil {
-		return 0, false, nil
+		return 0, false
 	}
 	raw, present := fields["backupId"]
 	if !present {
-		return 0, false, nil
+		return 0, false
 	}
 	var v any
 	if json.Unmarshal(raw, &v) != nil {
-		return 0, false, nil
+		return 0, false
 	}
 	var text string
 	switch t := v.(type) {
@@ -91,13 +87,10 @@ func parseRuntimeTake(body io.Reader) (id backupapi.ID, ok bool, err error) {
 	case string:
 		text = t
 	default:
-		return 0, false, nil
+		return 0, false
 	}
 	n, perr := strconv.ParseInt(text, 10, 64)
-	if perr != nil {
-		return 0, false, nil
-	}
-	return backupapi.ID(n), true, nil
+	return backupapi.ID(n), perr == nil
 }
 
 // isJSON reports whether the request says its body is JSON (Spring's actuator write
@@ -112,12 +105,13 @@ func (h zeebeHandlers) take(w http.ResponseWriter, r *http.Request) {
 		writeSpringError(w, r, http.StatusUnsupportedMediaType)
 		return
 	}
-	id, ok, err := parseRuntimeTake(r.Body)
+	data, err := io.ReadAll(r.Body)
 	if isTooLarge(err) {
 		writeMessage(w, http.StatusRequestEntityTooLarge, "Request body is larger than 1 MiB")
 		return
 	}
-	if !ok {
+	id, ok := parseRuntimeTake(data)
+	if err != nil || !ok {
 		writeSpringError(w, r, http.StatusBadRequest)
 		return
 	}
