@@ -103,7 +103,7 @@ func (w Webapp) Take(ctx context.Context, id backupapi.ID, opts TakeOptions) (Ta
 	taken.Backup, taken.Elapsed = b, w.Poll.Now().Sub(start)
 	switch {
 	case ctx.Err() != nil:
-		return taken, &TimeoutError{ID: id, Waited: "the backup to finish", Last: b, Err: ctx.Err()}
+		return taken, &TimeoutError{ID: id, Waited: "the backup to finish", Started: true, Last: b, Err: ctx.Err()}
 	case err != nil:
 		return taken, err
 	case b.State != backupapi.StateCompleted:
@@ -289,6 +289,9 @@ type TimeoutError struct {
 	ID backupapi.ID
 	// Waited says what it was waiting for.
 	Waited string
+	// Started is true once the backup was started: the timeout cut short the wait for it to
+	// finish, not the wait for its turn.
+	Started bool
 	// Last is the last state of the backup seen; zero ID when none was.
 	Last backupapi.Backup
 	Err  error
@@ -296,6 +299,9 @@ type TimeoutError struct {
 
 // Error says what was waited for and the last state known.
 func (e *TimeoutError) Error() string {
+	if !e.Started {
+		return fmt.Sprintf("backup %s: stopped waiting for %s (%v); the backup was not started", e.ID, e.Waited, e.Err)
+	}
 	state := "not yet visible"
 	if e.Last.ID != 0 {
 		state = string(e.Last.State)

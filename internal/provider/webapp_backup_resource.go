@@ -161,8 +161,8 @@ func (r *webappBackupResource) addTakeError(diags *diag.Diagnostics, id backupap
 func (r *webappBackupResource) timeoutDetail(id backupapi.ID, timeout time.Duration, err *procedure.TimeoutError) string {
 	detail := fmt.Sprintf("Within timeouts.create (%s): %s.", timeout, err)
 	raise := " Raise timeouts.create (e.g. timeouts { create = \"60m\" }) if backups take this long."
-	if err.Last.ID == 0 && !strings.Contains(err.Waited, "finish") {
-		return detail + raise
+	if !err.Started {
+		return detail + " Nothing was added to the state." + raise
 	}
 	if r.backend.partsInProvider {
 		return detail + " With the elasticsearch backend the parts not yet started will not be taken, so backup " + id.String() +

@@ -301,3 +301,69 @@ func TestAccWebappBackupErrors(t *testing.T) {
 		})
 	})
 }
+
+// TestAccWebappBackupTwoAtOnce applies two backups in one configuration: terraform creates
+// them concurrently, and the second waits its turn instead of failing with "another backup is
+// running".
+func TestAccWebappBackupTwoAtOnce(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *testBackend) {
+		config := b.provider + `
+resource "camunda_webapp_backup" "nightly" {
+  backup_id = 161
+}
+
+resource "camunda_webapp_backup" "before_upgrade" {
+  backup_id = 162
+}
+`
+		completed := func(addr string) statecheck.StateCheck {
+			return statecheck.ExpectKnownValue(addr, tfjsonpath.New("state"), knownvalue.StringExact("COMPLETED"))
+		}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					completed("camunda_webapp_backup.nightly"), completed("camunda_webapp_backup.before_upgrade"),
+				},
+			}},
+		})
+	})
+}
+
+// TestAccWebappBackupWaitsForAnotherProcess starts a backup outside Terraform and holds it:
+// the apply waits for it until the create timeout and then says what it waited for; once the
+// other backup has finished, the apply succeeds. Only the actuator backend has one queue of
+// parts for every client, as Camunda has; the elasticsearch backend, like a second web
+// application, lets Elasticsearch run the other process's snapshots beside its own.
+func TestAccWebappBackupWaitsForAnotherProcess(t *testing.T) {
+	parallel(t)
+	b := newTestBackend(t, backendActuator)
+	{
+		faults := b.requireEmulator(t).Faults()
+		const held = "camunda_webapps_171_*_part_2_*"
+		faults.HoldSnapshots(held)
+		t.Cleanup(func() { faults.ReleaseSnapshots(held) })
+		if _, err := b.client.Create(context.Background(), 171); err != nil {
+			t.Fatalf("start backup 171 outside Terraform: %v", err)
+		}
+		timeout := "  timeouts {\n    create = \"2s\"\n  }\n"
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{
+				{
+					Config:      backupConfig(b, 172, timeout),
+					ExpectError: regexp.MustCompile(`(?s)Backup Not Finished Within the Create Timeout.*running\s+backup\s+to\s+finish.*was\s+not\s+started`),
+				},
+				{
+					PreConfig: func() {
+						faults.ReleaseSnapshots(held)
+						conformance.WaitForState(t, b.client, 171, backupapi.StateCompleted)
+					},
+					Config:            backupConfig(b, 172, ""),
+					ConfigStateChecks: expectCompleted("172"),
+				},
+			},
+		})
+	}
+}
