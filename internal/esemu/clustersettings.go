@@ -150,11 +150,14 @@ func (c *call) putClusterSettings() error {
 			applied[scope][k] = *v
 		}
 	}
+	prev := s.settings
 	s.settings = next
-	s.mu.Unlock()
-	if err := s.persist(); err != nil {
+	if err := s.saveStateLocked(); err != nil {
+		s.settings = prev
+		s.mu.Unlock()
 		return err
 	}
+	s.mu.Unlock()
 	return c.json(http.StatusOK, object{{"acknowledged", true},
 		{"persistent", nestSettings(applied["persistent"])}, {"transient", nestSettings(applied["transient"])}})
 }

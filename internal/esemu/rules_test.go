@@ -221,3 +221,27 @@ func TestGarbledSnapshotRecordIsNotListed(t *testing.T) {
 	tg.must(200, "GET", "/_snapshot/r/good", nil)
 	expectError(t, tg.do("GET", "/_snapshot/r/bad", nil), 404, "snapshot_missing_exception", "")
 }
+
+// TestSnapshotWhoseRecordCannotBeWrittenIsFailed: when the repository refuses
+// the finished snapshot's record (a full or broken disk), the snapshot ends
+// FAILED, never SUCCESS without its record on disk.
+func TestSnapshotWhoseRecordCannotBeWrittenIsFailed(t *testing.T) {
+	tg := newTarget(t)
+	srv := tg.emulator()
+	tg.setupRepo("rec_repo")
+	tg.setupIndex("rec_idx", map[string]any{"v": 1})
+	srv.Faults().HoldSnapshots("rec*")
+	tg.must(200, "PUT", "/_snapshot/rec_repo/rec1", nil)
+	tg.waitState("rec_repo", "rec1", "IN_PROGRESS")
+	records := filepath.Join(tg.repo, "rec_repo_loc", "snapshots")
+	if err := os.Rename(records, records+".moved"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(records, []byte("not a directory"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv.Faults().ReleaseSnapshots("rec*")
+	tg.waitState("rec_repo", "rec1", "FAILED")
+	_ = os.Remove(records)
+	_ = os.Rename(records+".moved", records)
+}

@@ -116,7 +116,7 @@ func (sn *snapshot) failInterrupted(now int64) {
 	sn.Failures = sn.shardFailures(nodeLeftReason, "")
 }
 
-func (sn *snapshot) shardFailures(reason, nodeID string) []shardFailure {
+func (sn *snapshotRecord) shardFailures(reason, nodeID string) []shardFailure {
 	out := []shardFailure{}
 	for _, d := range sn.Indices {
 		for i := 0; i < d.Shards; i++ {
@@ -352,33 +352,42 @@ func (s *Server) runSnapshot(rd *repoData, sn *snapshot, tx *bolt.Tx, srcs []sna
 			return
 		}
 	}
+	// The outcome is published only once its record is on disk, so that a
+	// SUCCESS a client sees survives a crash.
 	s.mu.Lock()
 	if sn.aborted {
 		s.mu.Unlock()
 		return
 	}
-	sn.End = max(s.now().UnixMilli(), sn.Start)
-	sn.State = stateSuccess
-	sn.Files = files
-	if cerr != nil {
-		reason := s.redact(cerr.Error())
-		sn.State, sn.Reason = stateFailed, reason
-		sn.Failures = sn.shardFailures(reason, s.nodeID)
-	} else if state, reason, ok := s.faults.outcome(sn.Name); ok {
-		sn.State = state
-		sn.Failures = sn.shardFailures(reason, s.nodeID)
-		if state == statePartial && len(sn.Failures) > 1 {
-			sn.Failures = sn.Failures[:1]
-		}
-		if state == stateFailed {
-			sn.Reason = reason
-		}
-	}
 	rec := sn.snapshotRecord
 	s.mu.Unlock()
+	rec.End = max(s.now().UnixMilli(), rec.Start)
+	rec.State = stateSuccess
+	rec.Files = files
+	if cerr != nil {
+		reason := s.redact(cerr.Error())
+		rec.State, rec.Reason = stateFailed, reason
+		rec.Failures = rec.shardFailures(reason, s.nodeID)
+	} else if state, reason, ok := s.faults.outcome(sn.Name); ok {
+		rec.State = state
+		rec.Failures = rec.shardFailures(reason, s.nodeID)
+		if state == statePartial && len(rec.Failures) > 1 {
+			rec.Failures = rec.Failures[:1]
+		}
+		if state == stateFailed {
+			rec.Reason = reason
+		}
+	}
 	if err := rd.writeRecord(rec); err != nil {
 		s.log.Error("write snapshot record", "snapshot", sn.Name, "err", err)
+		const reason = "failed to write the snapshot's record to the repository"
+		rec.State, rec.Reason, rec.Failures = stateFailed, reason, rec.shardFailures(reason, s.nodeID)
 	}
+	s.mu.Lock()
+	if !sn.aborted {
+		sn.snapshotRecord = rec
+	}
+	s.mu.Unlock()
 }
 
 // pause waits d; it reports false if the snapshot was aborted or the server stopped.

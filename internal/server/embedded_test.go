@@ -184,3 +184,24 @@ func TestEmbeddedSurvivesDeepBodies(t *testing.T) {
 		}
 	}
 }
+
+// TestSecondServerOnOneDataDirFails: a second server on the data directory of a running one
+// fails to start at once, naming the directory and the process that holds it.
+func TestSecondServerOnOneDataDirFails(t *testing.T) {
+	dir := t.TempDir()
+	first, err := server.Start(context.Background(), server.Config{Listen: "127.0.0.1:0", DataDir: dir, NoSeed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = first.Shutdown(context.Background()) })
+	_, err = server.Start(context.Background(), server.Config{Listen: "127.0.0.1:0", DataDir: dir, NoSeed: true})
+	if err == nil {
+		t.Fatal("a second server started on the same data directory")
+	}
+	if !strings.Contains(err.Error(), filepath.Join(dir, "elasticsearch")) || !strings.Contains(err.Error(), "pid ") {
+		t.Errorf("error %q does not name the directory and the process", err)
+	}
+	if got := getStatus(t, first.ElasticsearchURL()+"/", "", ""); got != http.StatusOK {
+		t.Errorf("the first server stopped serving: %d", got)
+	}
+}
