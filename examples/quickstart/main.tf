@@ -40,7 +40,8 @@ provider "camunda" {
   }
 }
 
-# Apply returns when every part of the backup has completed.
+# Apply returns when every part of the backup has completed. Destroy keeps
+# the backup's snapshots (delete_on_destroy defaults to false).
 resource "camunda_webapp_backup" "quickstart" {
   backup_id = var.backup_id
 }
@@ -60,7 +61,7 @@ output "backup_state" {
 }
 
 output "snapshot_names" {
-  value = [for s in camunda_webapp_backup.quickstart.snapshots : s.name]
+  value = camunda_webapp_backup.quickstart.snapshot_names
 }
 
 output "backups_in_repository" {
