@@ -95,6 +95,16 @@ func NewOptimizeBackup(id ID, snapshots []Snapshot) OptimizeBackup {
 	return OptimizeBackup{ID: id, FailureReason: reason, State: state, Details: snapshots}
 }
 
+// SnapshotNames returns the names of the backup's snapshots, part 1 first: the snapshots to
+// restore.
+func (b OptimizeBackup) SnapshotNames() []string {
+	names := make([]string, len(b.Details))
+	for i, s := range b.Details {
+		names[i] = s.Name
+	}
+	return names
+}
+
 type optimizeJSON struct {
 	BackupID      int64          `json:"backupId"`
 	FailureReason *string        `json:"failureReason"`

@@ -75,6 +75,9 @@ func TestOptimizeBackupJSON(t *testing.T) {
 	if string(got) != want {
 		t.Fatalf("got  %s\nwant %s", got, want)
 	}
+	if names := b.SnapshotNames(); len(names) != 2 || names[1] != "camunda_optimize_7_8.8.0_part_2_of_2" {
+		t.Fatalf("SnapshotNames %v", names)
+	}
 	var back OptimizeBackup
 	if err := json.Unmarshal(got, &back); err != nil || back.ID != 7 || back.State != StateCompleted || !back.Details[0].StartTime.Equal(start) {
 		t.Fatalf("round trip %+v %v", back, err)
