@@ -24,6 +24,10 @@ type backend struct {
 	poll            procedure.Poller
 	// gate lets one backup at a time start through this provider process.
 	gate procedure.Gate
+	// restorer restores backups; nil with the actuator backend, which has no restore.
+	restorer procedure.Restorer
+	// version is the web-application version the backend is configured for ("" unknown).
+	version string
 }
 
 // webapp is the web-application backup procedure over this backend.
@@ -78,6 +82,8 @@ func newBackend(s settings) (*backend, error) {
 		return &backend{
 			client:          callDeadline{Client: c, timeout: s.callTimeout()},
 			repository:      c.Repository(),
+			restorer:        c,
+			version:         c.Version(),
 			partsInProvider: true,
 			poll:            procedure.DefaultPoller(),
 			gate:            procedure.NewGate(),

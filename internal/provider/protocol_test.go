@@ -90,9 +90,16 @@ func diagText(diags []*tfprotov6.Diagnostic) string {
 // messages and final diagnostics.
 func invoke(t *testing.T, server tfprotov6.ProviderServer, schemas *tfprotov6.GetProviderSchemaResponse, attrs map[string]tftypes.Value) ([]string, []*tfprotov6.Diagnostic) {
 	t.Helper()
-	typ := schemas.ActionSchemas["camunda_webapp_backup"].Schema.ValueType()
+	return invokeAction(t, server, schemas, "camunda_webapp_backup", attrs)
+}
+
+// invokeAction runs an action with the given attributes and returns its progress messages
+// and final diagnostics.
+func invokeAction(t *testing.T, server tfprotov6.ProviderServer, schemas *tfprotov6.GetProviderSchemaResponse, name string, attrs map[string]tftypes.Value) ([]string, []*tfprotov6.Diagnostic) {
+	t.Helper()
+	typ := schemas.ActionSchemas[name].Schema.ValueType()
 	resp, err := server.(tfprotov6.ProviderServerWithActions).InvokeAction(context.Background(), &tfprotov6.InvokeActionRequest{
-		ActionType: "camunda_webapp_backup", Config: dynamic(t, typ, objectOf(typ, attrs)),
+		ActionType: name, Config: dynamic(t, typ, objectOf(typ, attrs)),
 	})
 	if err != nil {
 		t.Fatalf("InvokeAction: %v", err)

@@ -87,7 +87,7 @@ func (p *camundaProvider) Configure(ctx context.Context, req provider.ConfigureR
 
 // Actions lists the provider's actions (Terraform 1.14 and later).
 func (p *camundaProvider) Actions(context.Context) []func() action.Action {
-	return []func() action.Action{newWebappBackupAction}
+	return []func() action.Action{newWebappBackupAction, newWebappRestoreAction}
 }
 
 // ListResources lists the provider's list resources, for terraform query (Terraform 1.14 and
