@@ -1,3 +1,18 @@
+terraform {
+  required_providers {
+    camunda = {
+      source = "camunda-community-hub/camunda"
+    }
+  }
+}
+
+provider "camunda" {
+  elasticsearch {
+    urls       = ["http://localhost:9200"]
+    repository = "camunda-backup"
+  }
+}
+
 data "camunda_webapp_backup" "restore" {
   backup_id = 20261125
 }
@@ -11,10 +26,11 @@ output "restore_state" {
   value = local.restore.state
 }
 
-output "restore_plan" {
-  # One line per part, in the order to run them.
-  value = [
-    for name in local.restore.snapshot_names :
-    "POST _snapshot/${local.restore.repository}/${name}/_restore?wait_for_completion=true"
-  ]
+output "restore_snapshots" {
+  # The snapshots to restore, one after another, in this order, from restore_repository.
+  value = local.restore.snapshot_names
+}
+
+output "restore_repository" {
+  value = local.restore.repository
 }
