@@ -215,7 +215,7 @@ func (c *call) catIndices() error {
 		s.mu.RUnlock()
 		return err
 	}
-	names, err := resolveIndices(s.indexStates(), splitList(c.r.PathValue("index")), o)
+	names, err := s.resolveNames(splitList(c.r.PathValue("index")), o)
 	if err != nil {
 		s.mu.RUnlock()
 		return err

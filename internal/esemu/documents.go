@@ -202,6 +202,11 @@ func (s *Server) source(ix *index, id string) (json.RawMessage, error) {
 func (s *Server) writableIndex(name string) (*index, error) {
 	ix, ok := s.indices[name]
 	if !ok {
+		if ax, aerr := s.aliasTarget(name, true); aerr != nil {
+			return nil, aerr
+		} else if ax != nil {
+			return s.writableIndex(ax.name)
+		}
 		if err := validateIndexName(name); err != nil {
 			return nil, err
 		}
@@ -293,6 +298,16 @@ func (c *call) getDoc() error {
 	name, id := c.r.PathValue("index"), c.r.PathValue("id")
 	s.mu.RLock()
 	ix, ok := s.indices[name]
+	if !ok {
+		if ax, aerr := s.aliasTarget(name, false); aerr != nil || ax != nil {
+			ix, ok = ax, ax != nil
+			if aerr != nil {
+				s.mu.RUnlock()
+				return aerr
+			}
+			name = ix.name
+		}
+	}
 	if !ok {
 		s.mu.RUnlock()
 		return errIndexNotFound(name, "index_or_alias")
@@ -490,28 +505,6 @@ func (s *Server) planBulkOp(p *bulkPlan, action, name, id string, src json.RawMe
 		res, status = "created", http.StatusCreated
 	}
 	return &docWrite{ix: ix, id: id, meta: m, src: src}, append(writeResult(ix, id, m, res), member{"status", status}), nil
-}
-
-func (c *call) count() error {
-	s := c.s
-	s.mu.RLock()
-	ixs, err := c.resolvePath(indicesOptions{allowNoIndices: true, open: true})
-	if err != nil {
-		s.mu.RUnlock()
-		return err
-	}
-	n, shards := 0, 0
-	for _, ix := range ixs {
-		if ix.closed {
-			s.mu.RUnlock()
-			return errIndexClosed(ix.name, ix.uuid)
-		}
-		n += ix.count()
-		shards += ix.shards()
-	}
-	s.mu.RUnlock()
-	return c.json(http.StatusOK, object{{"count", n},
-		{"_shards", object{{"total", shards}, {"successful", shards}, {"skipped", 0}, {"failed", 0}}}})
 }
 
 // formatBytes renders a byte count as Elasticsearch's ByteSizeValue does.

@@ -1,6 +1,7 @@
 package esemu
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -16,6 +17,9 @@ type esError struct {
 	meta   [][2]string
 	cause  *esError
 	plain  bool
+	// rawMeta are metadata rendered as JSON values rather than strings,
+	// after meta (search.go's failed_shards, for one).
+	rawMeta []member
 }
 
 func (e *esError) Error() string { return e.typ + ": " + e.reason }
@@ -53,6 +57,16 @@ func (e *esError) appendObject(b []byte, withCause bool) []byte {
 		b = appendString(b, kv[0])
 		b = append(b, ':')
 		b = appendString(b, kv[1])
+	}
+	for _, m := range e.rawMeta {
+		v, err := json.Marshal(m.Value)
+		if err != nil {
+			continue
+		}
+		b = append(b, ',')
+		b = appendString(b, m.Key)
+		b = append(b, ':')
+		b = append(b, v...)
 	}
 	if withCause && e.cause != nil {
 		b = append(b, `,"caused_by":`...)

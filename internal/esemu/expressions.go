@@ -48,6 +48,9 @@ type indicesOptions struct {
 	allowNoIndices    bool
 	open, closed      bool
 	hidden            bool
+	// ignoreAliases refuses alias names and keeps wildcards to indices, as
+	// index deletion does (see resolveNames).
+	ignoreAliases bool
 }
 
 // indexState is what expression resolution needs to know about one index.

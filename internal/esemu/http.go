@@ -87,6 +87,21 @@ func (s *Server) routes() {
 	api("/_snapshot/{repo}/{snap}/_status", methods{"GET": {statusParams, (*call).snapshotStatus}})
 	api("/_snapshot/{repo}/{snap}/_restore", methods{"POST": {createSnapshotParams, (*call).restoreSnapshot}})
 	api("/_snapshot/{repo}/{snap}/_clone/{target}", methods{"PUT": {"master_timeout", (*call).cloneSnapshot}})
+	api("/_aliases", methods{"POST": {aliasesParams, (*call).updateAliases}, "GET": {getAliasesParams, (*call).getAliases}})
+	api("/_alias", methods{"GET": {getAliasesParams, (*call).getAliases}})
+	api("/_alias/{name}", methods{"GET": {getAliasesParams, (*call).getAliases}, "HEAD": {getAliasesParams, (*call).getAliases}})
+	api("/_cat/aliases", methods{"GET": {catAliasesParams, (*call).catAliases}})
+	api("/_cat/aliases/{name}", methods{"GET": {catAliasesParams, (*call).catAliases}})
+	api("/_mapping", methods{"GET": {getMappingParams, (*call).getMapping}})
+	api("/_settings", methods{"GET": {getSettingsParams, (*call).getSettings}})
+	api("/_settings/{name}", methods{"GET": {getSettingsParams, (*call).getSettings}})
+	api("/_count", methods{"GET": {countParams, (*call).countQuery}, "POST": {countParams, (*call).countQuery}})
+	api("/_search", methods{"GET": {searchParams, (*call).search}, "POST": {searchParams, (*call).search}})
+	api("/_search/scroll", methods{"GET": {scrollParams, (*call).scroll}, "POST": {scrollParams, (*call).scroll}, "DELETE": {clearScrollParams, (*call).clearScroll}})
+	api("/_search/scroll/{scroll_id}", methods{"GET": {scrollParams, (*call).scroll}, "POST": {scrollParams, (*call).scroll}, "DELETE": {clearScrollParams, (*call).clearScroll}})
+	api("/_recovery", methods{"GET": {recoveryParams, (*call).indexRecovery}})
+	api("/_cat/recovery", methods{"GET": {catRecoveryParams, (*call).catRecovery}})
+	api("/_cat/recovery/{index}", methods{"GET": {catRecoveryParams, (*call).catRecovery}})
 	if s.cfg.AdminAPI {
 		api("/_emulator/faults", methods{
 			"GET":    {"", (*call).adminGetFaults},
@@ -110,11 +125,24 @@ func (s *Server) routes() {
 		"POST": {docWriteParams, (*call).indexDoc},
 	})
 	idx("/{index}/_bulk", methods{"POST": {bulkParams, (*call).bulk}, "PUT": {bulkParams, (*call).bulk}})
-	idx("/{index}/_count", methods{"GET": {countParams, (*call).count}, "POST": {countParams, (*call).count}})
+	idx("/{index}/_count", methods{"GET": {countParams, (*call).countQuery}, "POST": {countParams, (*call).countQuery}})
+	idx("/{index}/_search", methods{"GET": {searchParams, (*call).search}, "POST": {searchParams, (*call).search}})
+	idx("/{index}/_alias", methods{"GET": {getAliasesParams, (*call).getAliases}})
+	idx("/{index}/_alias/{name}", methods{
+		"GET":    {getAliasesParams, (*call).getAliases},
+		"HEAD":   {getAliasesParams, (*call).getAliases},
+		"PUT":    {aliasesParams, (*call).putAlias},
+		"POST":   {aliasesParams, (*call).putAlias},
+		"DELETE": {aliasesParams, (*call).deleteAlias},
+	})
+	idx("/{index}/_aliases/{name}", methods{"PUT": {aliasesParams, (*call).putAlias}, "POST": {aliasesParams, (*call).putAlias}, "DELETE": {aliasesParams, (*call).deleteAlias}})
+	idx("/{index}/_mapping", methods{"GET": {getMappingParams, (*call).getMapping}})
+	idx("/{index}/_settings", methods{"GET": {getSettingsParams, (*call).getSettings}})
+	idx("/{index}/_settings/{name}", methods{"GET": {getSettingsParams, (*call).getSettings}})
 	idx("/{index}/_refresh", methods{"GET": {refreshParams, (*call).refresh}, "POST": {refreshParams, (*call).refresh}})
 	idx("/{index}/_close", methods{"POST": {openCloseParams, (*call).closeIndex}})
 	idx("/{index}/_open", methods{"POST": {openCloseParams, (*call).openIndex}})
-	idx("/{index}/_recovery", methods{"GET": {"active_only detailed", (*call).recovery}})
+	idx("/{index}/_recovery", methods{"GET": {recoveryParams, (*call).indexRecovery}})
 }
 
 // serveES routes one request to the API or the index mux, answering unknown

@@ -96,7 +96,7 @@ func (c *call) resolvePath(def indicesOptions) ([]*index, *esError) {
 	if err != nil {
 		return nil, err
 	}
-	names, err := resolveIndices(c.s.indexStates(), splitList(c.r.PathValue("index")), o)
+	names, err := c.s.resolveNames(splitList(c.r.PathValue("index")), o)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +189,8 @@ func (c *call) createIndex() error {
 		return perr
 	}
 	settings := map[string]string{}
-	var mappings, aliases json.RawMessage
+	var mappings json.RawMessage
+	var aliasesValue any
 	for _, m := range body {
 		switch m.Key {
 		case "settings":
@@ -203,15 +204,17 @@ func (c *call) createIndex() error {
 			if _, ok := m.Value.(object); !ok && m.Value != nil {
 				return errParse("Failed to parse content to map: [%s] must be an object", m.Key)
 			}
-			b, _ := json.Marshal(m.Value)
-			if m.Key == "mappings" {
-				mappings = b
-			} else {
-				aliases = b
+			if m.Key == "aliases" {
+				aliasesValue = m.Value
+			} else if mappings, perr = parseMappings(m.Value); perr != nil {
+				return perr
 			}
 		default:
 			return errParse("unknown key [%s] for create index", m.Key)
 		}
+	}
+	if verr := validateIndexSettings(settings); verr != nil {
+		return verr
 	}
 	for _, k := range []string{"index.number_of_shards", "index.number_of_replicas"} {
 		if v, ok := settings[k]; ok {
@@ -225,6 +228,11 @@ func (c *call) createIndex() error {
 	if ex, ok := s.indices[name]; ok {
 		s.mu.Unlock()
 		return errResourceAlreadyExists(name, ex.uuid)
+	}
+	aliases, aerr := s.createAliasesLocked(name, aliasesValue)
+	if aerr != nil {
+		s.mu.Unlock()
+		return aerr
 	}
 	_, err := s.newIndexLocked(name, settings, func(ix *index) { ix.mappings, ix.aliases = mappings, aliases })
 	s.mu.Unlock()
@@ -339,7 +347,7 @@ func (c *call) deleteIndex() error {
 		s.mu.Unlock()
 		return err
 	}
-	ixs, rerr := c.resolvePath(indicesOptions{allowNoIndices: true, open: true, closed: true})
+	ixs, rerr := c.resolvePath(indicesOptions{allowNoIndices: true, open: true, closed: true, ignoreAliases: true})
 	if rerr != nil {
 		s.mu.Unlock()
 		return rerr
@@ -425,37 +433,4 @@ func (c *call) refresh() error {
 
 func shardsHeader(n int) object {
 	return object{{"total", n}, {"successful", n}, {"failed", 0}}
-}
-
-// recovery reports how each shard came to be: from an empty store or a snapshot.
-func (c *call) recovery() error {
-	s := c.s
-	s.mu.RLock()
-	ixs, err := c.resolvePath(indicesOptions{allowNoIndices: true, open: true})
-	if err != nil {
-		s.mu.RUnlock()
-		return err
-	}
-	out := object{}
-	for _, ix := range ixs {
-		shards := []any{}
-		size := ix.storeSize()
-		for i := 0; i < ix.shards(); i++ {
-			shards = append(shards, object{
-				{"id", i}, {"type", ix.recovery}, {"stage", "DONE"}, {"primary", true},
-				{"start_time_in_millis", ix.created}, {"stop_time_in_millis", ix.created}, {"total_time_in_millis", 0},
-				{"target", object{{"id", s.nodeID}, {"host", "127.0.0.1"}, {"transport_address", "127.0.0.1:9300"}, {"ip", "127.0.0.1"}, {"name", s.cfg.NodeName}}},
-				{"index", object{
-					{"size", object{{"total_in_bytes", size}, {"reused_in_bytes", 0}, {"recovered_in_bytes", size}, {"percent", "100.0%"}}},
-					{"files", object{{"total", 1}, {"reused", 0}, {"recovered", 1}, {"percent", "100.0%"}}},
-					{"total_time_in_millis", 0}, {"source_throttle_time_in_millis", 0}, {"target_throttle_time_in_millis", 0},
-				}},
-				{"translog", object{{"recovered", 0}, {"total", 0}, {"percent", "100.0%"}, {"total_on_start", 0}, {"total_time_in_millis", 0}}},
-				{"verify_index", object{{"check_index_time_in_millis", 0}, {"total_time_in_millis", 0}}},
-			})
-		}
-		out = append(out, member{ix.name, object{{"shards", shards}}})
-	}
-	s.mu.RUnlock()
-	return c.json(http.StatusOK, out)
 }

@@ -36,6 +36,8 @@ type restoreOptions struct {
 	opts                    indicesOptions
 	renamePattern, renameTo string
 	includeGlobalState      bool
+	// excludeAliases is include_aliases false (see restoredAliases).
+	excludeAliases bool
 }
 
 func parseRestoreBody(body object) (restoreOptions, *esError) {
@@ -51,6 +53,10 @@ func parseRestoreBody(body object) (restoreOptions, *esError) {
 			ro.opts.allowNoIndices, err = boolValue(m.Value)
 		case "include_global_state":
 			ro.includeGlobalState, err = boolValue(m.Value)
+		case "include_aliases":
+			var include bool
+			include, err = boolValue(m.Value)
+			ro.excludeAliases = !include
 		case "rename_pattern", "rename_replacement":
 			str, ok := m.Value.(string)
 			if !ok {
@@ -149,10 +155,14 @@ func (c *call) restoreSnapshot() error {
 		}
 		plans = append(plans, p)
 	}
+	if msg := s.restoredAliases(plans, !ro.excludeAliases); msg != "" {
+		return errSnapshotRestore(repoName, id, msg)
+	}
 	shards, ferr := s.restoreLocked(plans)
 	if ferr != nil {
 		return errSnapshotRestore(repoName, id, s.redact(ferr.Error()))
 	}
+	s.noteRestored(repoName, snapName, sn.UUID, plans)
 	if !wait {
 		return c.json(http.StatusOK, object{{"accepted", true}})
 	}

@@ -84,6 +84,9 @@ type Server struct {
 
 	reqMu sync.Mutex
 	reqs  []Request
+
+	// ext holds restore records and scroll contexts (recovery.go, search.go).
+	ext extState
 }
 
 // New opens or creates the data directory and recovers the persisted state. A
