@@ -28,9 +28,14 @@ import (
 // against; the quickstart's default.
 const exampleRepository = "camunda-backup"
 
-// exampleManagementURL is the management URL the examples name. The test substitutes the URL
-// of its own reference server for it and applies the files otherwise exactly as written.
-const exampleManagementURL = "http://localhost:9600"
+// exampleManagementURL and exampleElasticsearchURL are the addresses the examples name for the
+// web application's management port and for Elasticsearch. The test substitutes the URLs of its
+// own reference server and of the server's embedded Elasticsearch for them, and applies the
+// files otherwise exactly as written.
+const (
+	exampleManagementURL    = "http://localhost:9600"
+	exampleElasticsearchURL = "http://localhost:9200"
+)
 
 // exampleSpec says what an example needs beyond `apply`, `plan` (no changes) and `destroy`.
 type exampleSpec struct {
@@ -62,7 +67,10 @@ var exampleSpecs = map[string]exampleSpec{
 	"examples/data-sources/camunda_webapp_backup/data-source.tf":  {fixtures: []backupapi.ID{20261125}},
 	"examples/data-sources/camunda_webapp_backups/data-source.tf": {fixtures: []backupapi.ID{20261125}},
 	"examples/guides/restore/restore-plan.tf":                     {fixtures: []backupapi.ID{20261125}},
-	"examples/quickstart/main.tf":                                 {keptOnDestroy: []backupapi.ID{20260101}},
+	"examples/guides/restore/restore-action.tf": {
+		minVersion: "1.14", fixtures: []backupapi.ID{20261125}, run: runRestoreActionExample,
+	},
+	"examples/quickstart/main.tf": {keptOnDestroy: []backupapi.ID{20260101}},
 	"examples/actions/camunda_webapp_backup/action.tf": {
 		minVersion: "1.14", run: runActionExample,
 	},
@@ -385,8 +393,8 @@ func newExampleRun(t *testing.T, tf *terraformRunner, file string, spec exampleS
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	writeExampleFile(t, filepath.Join(dir, filepath.Base(file)),
-		strings.ReplaceAll(string(b), exampleManagementURL, srv.URL()))
+	config := strings.NewReplacer(exampleManagementURL, srv.URL(), exampleElasticsearchURL, srv.ElasticsearchURL()).Replace(string(b))
+	writeExampleFile(t, filepath.Join(dir, filepath.Base(file)), config)
 	return &exampleRun{
 		tf: tf, dir: dir, file: file, spec: spec, client: client,
 		env: []string{"CAMUNDA_ACTUATOR_URL=" + srv.URL(), "CAMUNDA_BACKUP_REPOSITORY=" + exampleRepository},
@@ -534,6 +542,17 @@ func runUpgradeGuideExample(t *testing.T, e *exampleRun) {
 	e.planNoChanges(t, "-var", "camunda_version=8.8.2")
 	e.destroy(t, "-var", "camunda_version=8.8.2")
 	e.spec.keptOnDestroy = e.backupIDs(t)
+}
+
+// runRestoreActionExample invokes the restore guide's action on the fixture backup.
+func runRestoreActionExample(t *testing.T, e *exampleRun) {
+	e.apply(t)
+	out := e.apply(t, "-invoke=action.camunda_webapp_restore.from_backup")
+	if !strings.Contains(out, "20261125") {
+		t.Errorf("the restore's output does not name backup 20261125:\n%s", out)
+	}
+	e.planNoChanges(t)
+	e.destroy(t)
 }
 
 // runQueryExample lists the backups with terraform query, generates their configuration and
