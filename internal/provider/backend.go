@@ -1,9 +1,7 @@
 package provider
 
 import (
-	"context"
 	"fmt"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -72,6 +70,7 @@ func newBackend(s settings) (*backend, error) {
 			IndexPrefix:     e.indexPrefix,
 			Version:         e.ver,
 			IncompleteAfter: e.incompleteAfter,
+			RequestTimeout:  s.requestTimeout,
 			MaxRetries:      retries,
 			RetryWait:       min(elastic.DefaultRetryWait, s.retryMaxWait),
 			RetryMaxWait:    s.retryMaxWait,
@@ -80,7 +79,7 @@ func newBackend(s settings) (*backend, error) {
 			return nil, fmt.Errorf("elasticsearch client: %w", err)
 		}
 		return &backend{
-			client:          callDeadline{Client: c, timeout: s.callTimeout()},
+			client:          c,
 			repository:      c.Repository(),
 			restorer:        c,
 			version:         c.Version(),
@@ -90,37 +89,6 @@ func newBackend(s settings) (*backend, error) {
 		}, nil
 	}
 	return nil, fmt.Errorf("unknown backend %q", s.backend)
-}
-
-// callDeadline bounds every call of a Client. The Elasticsearch driver's snapshot requests
-// block for the duration of a part, so the request timeout bounds calls, not HTTP requests.
-type callDeadline struct {
-	backupapi.Client
-	timeout time.Duration
-}
-
-func (c callDeadline) Create(ctx context.Context, id backupapi.ID) ([]string, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	return c.Client.Create(ctx, id)
-}
-
-func (c callDeadline) Get(ctx context.Context, id backupapi.ID) (backupapi.Backup, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	return c.Client.Get(ctx, id)
-}
-
-func (c callDeadline) List(ctx context.Context, opts backupapi.ListOptions) ([]backupapi.Backup, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	return c.Client.List(ctx, opts)
-}
-
-func (c callDeadline) Delete(ctx context.Context, id backupapi.ID) error {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	return c.Client.Delete(ctx, id)
 }
 
 // backendOf returns the backend the provider configured, from a resource's or data source's
@@ -135,11 +103,4 @@ func backendOf(data any, diags *diag.Diagnostics) *backend {
 			fmt.Sprintf("Expected *provider.backend, got %T. Please report this issue to the provider developers.", data))
 	}
 	return b
-}
-
-// callTimeout bounds one call of the Elasticsearch backend, its retries included: the
-// request timeout once per attempt, and the longest wait before each retry.
-func (s settings) callTimeout() time.Duration {
-	retries := int64(max(0, s.retries))
-	return time.Duration(int64(s.requestTimeout)*(1+retries) + int64(s.retryMaxWait)*retries)
 }

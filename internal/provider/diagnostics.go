@@ -30,6 +30,16 @@ var errorAdvice = []struct {
 		"The indices of Operate and Tasklist must exist before they can be backed up: start the web applications once, " +
 			"and check that the index prefix matches Camunda's indexPrefix."},
 	{backupapi.ErrNotFound, "Backup Not Found", "No snapshot of this backup exists in the repository."},
+	{backupapi.ErrUnauthorized, "Authentication Failed",
+		"The backend refused the provider's credentials (401 or 403). Check the token, or the username and password, of the " +
+			"actuator block (CAMUNDA_ACTUATOR_TOKEN, CAMUNDA_ACTUATOR_USERNAME, CAMUNDA_ACTUATOR_PASSWORD), or the username and " +
+			"password or api_key of the elasticsearch block (ELASTICSEARCH_USERNAME, ELASTICSEARCH_PASSWORD, ELASTICSEARCH_API_KEY), " +
+			"and that the user may manage snapshots."},
+	{backupapi.ErrEndpointNotFound, "Backup API Not Found",
+		"The URL answered 404, but not as the backup API does: the backup may well exist. Check the actuator block's url " +
+			"(the management server's base URL, e.g. http://camunda:9600, without /actuator) and endpoint, and that the " +
+			"management endpoint is exposed (management.endpoints.web.exposure.include)."},
+	{backupapi.ErrConflict, "Backup ID Already Used", "Zeebe refuses ids not greater than its latest checkpoint, deleted backups' ids included: choose a larger id."},
 	{backupapi.ErrInvalid, "Invalid Backup Request", "The backend rejected the request."},
 	{backupapi.ErrUnavailable, "Backup Backend Unreachable",
 		"The backend could not be reached, also after the configured retries. Check the URL, the network and that the service is up; " +
@@ -44,12 +54,14 @@ func addBackupError(diags *diag.Diagnostics, doing string, err error) {
 	diags.AddError(summary, detail)
 }
 
-// describeError returns the summary and detail of the diagnostic of err.
+// describeError returns the summary and detail of the diagnostic of err. The detail keeps the
+// cause (a TLS or connection error, say), without the credentials of any URL in it.
 func describeError(doing string, err error) (summary, detail string) {
+	text := backupapi.Detail(err)
 	for _, a := range errorAdvice {
 		if errors.Is(err, a.kind) {
-			return a.summary, fmt.Sprintf("While %s: %s\n\n%s", doing, err, a.advice)
+			return a.summary, fmt.Sprintf("While %s: %s\n\n%s", doing, text, a.advice)
 		}
 	}
-	return "Backup Backend Error", fmt.Sprintf("While %s: %s", doing, err)
+	return "Backup Backend Error", fmt.Sprintf("While %s: %s", doing, text)
 }

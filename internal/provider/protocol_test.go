@@ -21,7 +21,7 @@ import (
 func protocolServer(t *testing.T, b *testBackend) (tfprotov6.ProviderServer, *tfprotov6.GetProviderSchemaResponse) {
 	t.Helper()
 	ctx := context.Background()
-	server, err := providerserver.NewProtocol6WithError(newWithEnv("test", noEnv)())()
+	server, err := providerserverFor(noEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,6 +45,11 @@ func protocolServer(t *testing.T, b *testBackend) (tfprotov6.ProviderServer, *tf
 		t.Fatalf("ConfigureProvider: %v %v", err, diagText(resp.Diagnostics))
 	}
 	return server, schemas
+}
+
+// providerserverFor is the provider's protocol server with an environment.
+func providerserverFor(env getenv) (tfprotov6.ProviderServer, error) {
+	return providerserver.NewProtocol6WithError(newWithEnv("test", env)())()
 }
 
 // objectOf is an object of type typ with the given attributes, the others null.

@@ -98,7 +98,7 @@ func TestResolveErrorsNameTheAttribute(t *testing.T) {
 		path  string // "" for an error on no attribute
 		want  string
 	}{
-		{"both blocks", providerModel{Actuator: &actuatorModel{}, Elasticsearch: &elasticsearchModel{}}, nil, "elasticsearch", "Conflicting Backends"},
+		{"both blocks: the actuator is the backend", providerModel{Actuator: &actuatorModel{}, Elasticsearch: &elasticsearchModel{}}, nil, "actuator.url", "Invalid Actuator URL"},
 		{"nothing at all", providerModel{}, nil, "", "No Backend Configured"},
 		{"both in the environment", providerModel{}, map[string]string{envActuatorURL: "http://a:1", envESURL: "http://e:1"}, "", "Ambiguous Backend"},
 		{"actuator without URL", providerModel{Actuator: &actuatorModel{}}, nil, "actuator.url", "Invalid Actuator URL"},
@@ -140,10 +140,16 @@ func TestDescribeErrorAdvises(t *testing.T) {
 		{backupapi.MissingIndices([]string{"operate-list-view-8.3.0_"}), "Web-Application Indices Missing", "indexPrefix"},
 		{backupapi.Unavailable(nil, "GET backups: connection refused"), "Backup Backend Unreachable", "retries"},
 		{backupapi.BackupRunning(), "Another Backup Is Running", "Wait"},
+		{backupapi.Unauthorized(nil, "GET backup 7: the server answered 401"), "Authentication Failed", "CAMUNDA_ACTUATOR_TOKEN"},
+		{backupapi.EndpointNotFound("GET http://camunda:9600/actuator/actuator/backupHistory/7 answered 404"), "Backup API Not Found", "without /actuator"},
 		{errors.New("something else"), "Backup Backend Error", "something else"},
+		// The cause of a connection failure stays, without the credentials in its URL.
+		{backupapi.Unavailable(errors.New("Get \"https://elastic:secret@es:9200/\": x509: certificate signed by unknown authority"), "list backups: TLS"),
+			"Backup Backend Unreachable", "x509: certificate signed by unknown authority"},
 	} {
 		summary, detail := describeError("creating backup 7", tc.err)
-		if summary != tc.summary || !strings.Contains(detail, tc.hint) || !strings.Contains(detail, "While creating backup 7: "+tc.err.Error()) {
+		if summary != tc.summary || !strings.Contains(detail, tc.hint) || !strings.Contains(detail, "While creating backup 7: "+tc.err.Error()) ||
+			strings.Contains(detail, "secret") {
 			t.Errorf("%v: got %q / %q", tc.err, summary, detail)
 		}
 	}

@@ -18,16 +18,20 @@ func (p *camundaProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 	sibling := func(name string) path.Expression { return path.MatchRelative().AtParent().AtName(name) }
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Takes and tracks the backups of Camunda 8 Self-Managed web applications " +
-			"(Operate and Tasklist data in Elasticsearch). Configure exactly one backend: the `actuator` block " +
+			"(Operate and Tasklist data in Elasticsearch), and whole Camunda backups (web applications, Optimize, Zeebe). " +
+			"Configure one backend: the `actuator` block " +
 			"talks to a running web application's backup API, the `elasticsearch` block drives Elasticsearch " +
 			"snapshots directly. When neither block is present, the backend is taken from the environment: `" +
 			envActuatorURL + "` selects the actuator, `" + envESURL + "` selects Elasticsearch (setting both is an error). " +
 			"Environment variables fill every attribute the configuration leaves out; a configured value wins.",
 		Attributes: map[string]schema.Attribute{
 			"request_timeout": schema.StringAttribute{
-				MarkdownDescription: "How long one HTTP request to the backend may take, as a duration such as `30s`. Defaults to `30s`.",
-				Optional:            true,
-				Validators:          []validator.String{validDuration()},
+				MarkdownDescription: "How long one HTTP request to the backend may take, as a duration such as `30s`. Defaults to `30s`. " +
+					"A request that times out is retried like a connection error, on the next of the elasticsearch block's `urls` " +
+					"when there are several. Requests that wait for a snapshot or a restore by design are bounded by the timeouts " +
+					"of the resource or action instead.",
+				Optional:   true,
+				Validators: []validator.String{validDuration()},
 			},
 			"retries": schema.Int64Attribute{
 				MarkdownDescription: "How many times a request is retried when the backend cannot be reached " +

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/esclient"
 )
 
 // The calls a restore makes, one request each. They act on the names they are given and on
@@ -71,7 +72,9 @@ func (c *Client) DeleteIndices(ctx context.Context, names []string) error {
 func (c *Client) RestoreSnapshot(ctx context.Context, snapshot string) error {
 	call := "restore snapshot " + snapshot
 	restore := c.writes.Snapshot.Restore
-	res, err := restore(c.cfg.Repository, snapshot, restore.WithContext(ctx), restore.WithWaitForCompletion(true),
+	// The request waits for the whole restore by design: the request timeout does not apply,
+	// the caller's context bounds it.
+	res, err := restore(c.cfg.Repository, snapshot, restore.WithContext(esclient.WithoutRequestTimeout(ctx)), restore.WithWaitForCompletion(true),
 		restore.WithBody(strings.NewReader(`{"include_aliases":true,"include_global_state":false}`)))
 	if err != nil {
 		return c.failure(call, nil, err, nil)
