@@ -61,6 +61,17 @@ func New(cfg Config) (*Client, error) {
 	return &Client{cfg: cfg, http: rc, base: u.String()}, nil
 }
 
+// CheckURL reports a base URL that New would refuse (not http or https, no host,
+// credentials, a query, or a path that already ends in /actuator or /actuator/<endpoint>),
+// with the same message, so that a caller can report it before it builds a client.
+func CheckURL(raw string) error {
+	_, u, err := Config{URL: raw}.withDefaults()
+	if err != nil {
+		return err
+	}
+	return checkBasePath(u.Path)
+}
+
 // checkBasePath refuses a base URL whose path already names the actuator or its backup
 // endpoint: the client appends /actuator/<endpoint> itself, so such a URL would ask for
 // /actuator/actuator/backupHistory and read every answer as a 404.

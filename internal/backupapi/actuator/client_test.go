@@ -49,7 +49,18 @@ func TestNewRejectsBadConfig(t *testing.T) {
 			if strings.Contains(err.Error(), "secret") {
 				t.Fatalf("error %q reveals a credential", err)
 			}
+			if tc.cfg.URL != "" && tc.cfg.Endpoint == "" && tc.cfg.Token == "" && tc.cfg.Password == "" && tc.cfg.Retries == 0 && tc.cfg.RetryWait == 0 {
+				// A problem of the URL alone: CheckURL reports it the same way.
+				if uerr := actuator.CheckURL(tc.cfg.URL); uerr == nil || uerr.Error() != err.Error() {
+					t.Fatalf("CheckURL(%q) = %v, want %v", tc.cfg.URL, uerr, err)
+				}
+			}
 		})
+	}
+	for _, ok := range []string{"http://host:9600", "https://host/camunda/", "http://host/actuator-gateway", "http://host/mgmt"} {
+		if err := actuator.CheckURL(ok); err != nil {
+			t.Errorf("CheckURL(%q) = %v, want nil", ok, err)
+		}
 	}
 }
 
