@@ -22,6 +22,8 @@ type backend struct {
 	poll            procedure.Poller
 	// gate lets one backup at a time start through this provider process.
 	gate procedure.Gate
+	// set is the whole-backup procedure (camunda_backup); nil without the actuator backend.
+	set *procedure.Set
 	// restorer restores backups; nil with the actuator backend, which has no restore.
 	restorer procedure.Restorer
 	// version is the web-application version the backend is configured for ("" unknown).
@@ -52,7 +54,11 @@ func newBackend(s settings) (*backend, error) {
 		if err != nil {
 			return nil, fmt.Errorf("actuator client: %w", err)
 		}
-		return &backend{client: c, repository: a.repository, poll: procedure.DefaultPoller(), gate: procedure.NewGate()}, nil
+		b := &backend{client: c, repository: a.repository, poll: procedure.DefaultPoller(), gate: procedure.NewGate()}
+		if b.set, err = newSetProcedure(s, b); err != nil {
+			return nil, err
+		}
+		return b, nil
 	case backendElasticsearch:
 		e := s.elasticsearch
 		retries := s.retries

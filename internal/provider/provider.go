@@ -87,7 +87,7 @@ func (p *camundaProvider) Configure(ctx context.Context, req provider.ConfigureR
 
 // Actions lists the provider's actions (Terraform 1.14 and later).
 func (p *camundaProvider) Actions(context.Context) []func() action.Action {
-	return []func() action.Action{newWebappBackupAction, newWebappRestoreAction}
+	return []func() action.Action{newBackupSetAction, newWebappBackupAction, newWebappRestoreAction}
 }
 
 // ListResources lists the provider's list resources, for terraform query (Terraform 1.14 and
@@ -98,10 +98,10 @@ func (p *camundaProvider) ListResources(context.Context) []func() list.ListResou
 
 // Resources lists the provider's resources.
 func (p *camundaProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{newWebappBackupResource}
+	return []func() resource.Resource{newBackupSetResource, newWebappBackupResource}
 }
 
 // DataSources lists the provider's data sources.
 func (p *camundaProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{newWebappBackupDataSource, newWebappBackupsDataSource}
+	return []func() datasource.DataSource{newBackupsDataSource, newWebappBackupDataSource, newWebappBackupsDataSource}
 }

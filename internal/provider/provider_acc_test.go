@@ -22,11 +22,13 @@ func TestAccProviderMisconfiguration(t *testing.T) {
 		name, provider string
 		want           string
 	}{
+		// With both blocks the actuator is the backend (the elasticsearch block serves the
+		// whole backup's zeebe-record snapshot): the list reaches the actuator.
 		{"both backends", `actuator { url = "http://127.0.0.1:1" }
   elasticsearch {
     urls       = ["http://127.0.0.1:1"]
     repository = "r"
-  }`, `Conflicting Backends`},
+  }`, `Backup Backend Unreachable`},
 		{"no backend", ``, `No Backend Configured`},
 		{"actuator URL scheme", `actuator { url = "ftp://backups:9600" }`, `(?s)Invalid URL.*must start with http:// or https://`},
 		{"actuator URL missing", `actuator {}`, `(?s)Invalid Actuator URL.*no URL is set`},

@@ -24,6 +24,8 @@ const (
 	envESCAFile         = "ELASTICSEARCH_CA_FILE"
 	envRepository       = "CAMUNDA_BACKUP_REPOSITORY"
 	envIndexPrefix      = "CAMUNDA_INDEX_PREFIX"
+	envOptimizeURL      = "CAMUNDA_OPTIMIZE_URL"
+	envZeebeURL         = "CAMUNDA_ZEEBE_URL"
 )
 
 // Defaults of the provider-level settings.
@@ -56,6 +58,10 @@ type actuatorModel struct {
 	Password   types.String `tfsdk:"password"`
 	Token      types.String `tfsdk:"token"`
 	Repository types.String `tfsdk:"repository"`
+	// OptimizeURL and ZeebeURL are the management URLs of Optimize and of Zeebe (when it
+	// runs apart from the web applications), for the whole backup (camunda_backup).
+	OptimizeURL types.String `tfsdk:"optimize_url"`
+	ZeebeURL    types.String `tfsdk:"zeebe_url"`
 }
 
 type elasticsearchModel struct {
@@ -81,10 +87,17 @@ type settings struct {
 	requestTimeout time.Duration
 	retries        int
 	retryMaxWait   time.Duration
+	// recordsES is true when the elasticsearch block sits beside the actuator block: it
+	// then gives the whole backup its direct Elasticsearch access (the zeebe-record
+	// snapshot), and the actuator stays the backend.
+	recordsES bool
 }
 
 type actuatorSettings struct {
 	url, endpoint, username, password, token, repository string
+	// optimizeURL is Optimize's management URL (empty: no Optimize); zeebeURL is Zeebe's
+	// (empty: url).
+	optimizeURL, zeebeURL string
 }
 
 type elasticsearchSettings struct {
@@ -104,11 +117,9 @@ type getenv func(string) string
 func chooseBackend(m providerModel, env getenv) (string, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	switch {
-	case m.Actuator != nil && m.Elasticsearch != nil:
-		diags.AddAttributeError(path.Root(backendElasticsearch), "Conflicting Backends",
-			"The provider talks to exactly one backend: configure either the actuator block or the elasticsearch block, not both.")
-		return "", diags
 	case m.Actuator != nil:
+		// With both blocks, the actuator is the backend and the elasticsearch block gives
+		// the whole backup its direct Elasticsearch access (the zeebe-record snapshot).
 		return backendActuator, diags
 	case m.Elasticsearch != nil:
 		return backendElasticsearch, diags
@@ -150,6 +161,10 @@ func resolve(m providerModel, env getenv) (settings, diag.Diagnostics) {
 	switch s.backend {
 	case backendActuator:
 		s.actuator = resolveActuator(m.Actuator, env, &diags)
+		if m.Elasticsearch != nil {
+			s.recordsES = true
+			s.elasticsearch = resolveElasticsearch(m.Elasticsearch, env, &diags)
+		}
 	case backendElasticsearch:
 		s.elasticsearch = resolveElasticsearch(m.Elasticsearch, env, &diags)
 	}
@@ -162,12 +177,22 @@ func resolveActuator(m *actuatorModel, env getenv, diags *diag.Diagnostics) actu
 	}
 	at := func(name string) path.Path { return path.Root(backendActuator).AtName(name) }
 	a := actuatorSettings{
-		url:        valueOrEnv(m.URL, env, envActuatorURL),
-		endpoint:   m.Endpoint.ValueString(),
-		username:   valueOrEnv(m.Username, env, envActuatorUsername),
-		password:   valueOrEnv(m.Password, env, envActuatorPassword),
-		token:      valueOrEnv(m.Token, env, envActuatorToken),
-		repository: valueOrEnv(m.Repository, env, envRepository),
+		url:         valueOrEnv(m.URL, env, envActuatorURL),
+		endpoint:    m.Endpoint.ValueString(),
+		username:    valueOrEnv(m.Username, env, envActuatorUsername),
+		password:    valueOrEnv(m.Password, env, envActuatorPassword),
+		token:       valueOrEnv(m.Token, env, envActuatorToken),
+		repository:  valueOrEnv(m.Repository, env, envRepository),
+		optimizeURL: valueOrEnv(m.OptimizeURL, env, envOptimizeURL),
+		zeebeURL:    valueOrEnv(m.ZeebeURL, env, envZeebeURL),
+	}
+	for name, u := range map[string]string{"optimize_url": a.optimizeURL, "zeebe_url": a.zeebeURL} {
+		if u == "" {
+			continue
+		}
+		if err := checkActuatorURL(u); err != nil {
+			diags.AddAttributeError(at(name), "Invalid Component URL", err.Error()+".")
+		}
 	}
 	if a.endpoint == "" {
 		a.endpoint = defaultEndpoint
@@ -270,7 +295,8 @@ func checkKnown(m providerModel) diag.Diagnostics {
 	}
 	if a := m.Actuator; a != nil {
 		for name, v := range map[string]types.String{"url": a.URL, "endpoint": a.Endpoint, "username": a.Username,
-			"password": a.Password, "token": a.Token, "repository": a.Repository} {
+			"password": a.Password, "token": a.Token, "repository": a.Repository,
+			"optimize_url": a.OptimizeURL, "zeebe_url": a.ZeebeURL} {
 			values[backendActuator+"."+name] = v
 		}
 	}

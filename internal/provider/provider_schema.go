@@ -49,7 +49,9 @@ func (p *camundaProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 		Blocks: map[string]schema.Block{
 			backendActuator: schema.SingleNestedBlock{
 				MarkdownDescription: "Talk to the backup API of a running web application (its management port, " +
-					"9600 by default) or of the reference backup server. Conflicts with `elasticsearch`.",
+					"9600 by default) or of the reference backup server. With an `elasticsearch` block beside it, the actuator stays " +
+					"the backend and the `elasticsearch` block only gives the whole backup (`camunda_backup`) the direct access " +
+					"its zeebe-record snapshot needs.",
 				Attributes: map[string]schema.Attribute{
 					"url": schema.StringAttribute{
 						MarkdownDescription: "Base URL of the management server, e.g. `http://localhost:9600`. Environment: `" + envActuatorURL + "`.",
@@ -78,6 +80,21 @@ func (p *camundaProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 						Optional:            true,
 						Sensitive:           true,
 					},
+					"optimize_url": schema.StringAttribute{
+						MarkdownDescription: "Base URL of Optimize's management server (port 8092 by default), e.g. `http://optimize:8092`. " +
+							"Only the whole backup (`camunda_backup`) uses it: with it every set has an Optimize part, without it none. " +
+							"Environment: `" + envOptimizeURL + "`.",
+						Optional:   true,
+						Validators: []validator.String{validActuatorURL()},
+					},
+					"zeebe_url": schema.StringAttribute{
+						MarkdownDescription: "Base URL of Zeebe's management server, for the whole backup (`camunda_backup`): Zeebe's " +
+							"backups, exporting control and partitions. Defaults to `url` (Camunda 8.8's orchestration cluster serves " +
+							"the web applications and Zeebe on one port); set it where Zeebe runs apart (a standalone broker or " +
+							"gateway). It uses the same credentials as `url`. Environment: `" + envZeebeURL + "`.",
+						Optional:   true,
+						Validators: []validator.String{validActuatorURL()},
+					},
 					"repository": schema.StringAttribute{
 						MarkdownDescription: "Name of the Elasticsearch snapshot repository the web applications are configured with. " +
 							"Informational only (the backup API does not report it): it is exposed in state and data sources " +
@@ -88,7 +105,8 @@ func (p *camundaProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 			},
 			backendElasticsearch: schema.SingleNestedBlock{
 				MarkdownDescription: "Drive Elasticsearch snapshots directly, exactly as the web applications do, " +
-					"without a running web application. Conflicts with `actuator`.",
+					"without a running web application. Beside an `actuator` block it is not the backend: it then only gives the " +
+					"whole backup (`camunda_backup`) direct access to Elasticsearch for the zeebe-record snapshot.",
 				Attributes: map[string]schema.Attribute{
 					"urls": schema.ListAttribute{
 						MarkdownDescription: "Elasticsearch URLs, e.g. `[\"https://es:9200\"]`. Environment: `" + envESURL + "` (comma-separated).",
