@@ -48,7 +48,7 @@ func run(ctx context.Context, out, addr string) error {
 		_, err = os.Stdout.Write(b)
 		return err
 	}
-	if err := os.WriteFile(out, b, 0o644); err != nil { //nolint:gosec // a schema, not a secret
+	if err := os.WriteFile(out, b, 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", out, err)
 	}
 	return nil

@@ -196,26 +196,26 @@ func newTerraforms(t *testing.T, root string) *terraforms {
 	return tfs
 }
 
-// atLeast is the first terraform whose version is min or later; it skips the test, naming
+// atLeast is the first terraform whose version is least or later; it skips the test, naming
 // the version needed, when there is none.
-func (ts *terraforms) atLeast(t *testing.T, min string) *terraformRunner {
+func (ts *terraforms) atLeast(t *testing.T, least string) *terraformRunner {
 	t.Helper()
-	tf, ok := ts.find(min)
+	tf, ok := ts.find(least)
 	if !ok {
 		var have []string
 		for _, tf := range ts.all {
 			have = append(have, tf.version)
 		}
 		t.Skipf("needs terraform %s or later (have %s); set TF_ACC_TERRAFORM_PATH to a terraform >= %s to run it",
-			min, strings.Join(have, ", "), min)
+			least, strings.Join(have, ", "), least)
 	}
 	return tf
 }
 
-// find is the first terraform whose version is min or later.
-func (ts *terraforms) find(min string) (*terraformRunner, bool) {
+// find is the first terraform whose version is least or later.
+func (ts *terraforms) find(least string) (*terraformRunner, bool) {
 	for _, tf := range ts.all {
-		if min == "" || versionAtLeast(tf.version, min) {
+		if least == "" || versionAtLeast(tf.version, least) {
 			return tf, true
 		}
 	}
@@ -235,8 +235,8 @@ func (ts *terraforms) newest() *terraformRunner {
 
 // versionAtLeast compares dotted versions numerically ("1.14.9" >= "1.14"); a pre-release
 // suffix is ignored.
-func versionAtLeast(have, min string) bool {
-	h, m := versionParts(have), versionParts(min)
+func versionAtLeast(have, least string) bool {
+	h, m := versionParts(have), versionParts(least)
 	for i := range max(len(h), len(m)) {
 		var a, b int
 		if i < len(h) {
@@ -751,5 +751,29 @@ func writeExampleFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestVersionAtLeast checks the comparison that decides which terraform runs an example.
+func TestVersionAtLeast(t *testing.T) {
+	tests := []struct {
+		have, least string
+		want        bool
+	}{
+		{"1.14.9", "1.14", true},
+		{"1.14.0", "1.14", true},
+		{"1.11.4", "1.14", false},
+		{"1.11.4", "1.12", false},
+		{"1.12.0", "1.12", true},
+		{"1.15.0-alpha20260101", "1.14", true},
+		{"1.9.8", "1.14", false},
+		{"2.0.0", "1.14", true},
+		{"v1.14.1", "1.14", true},
+		{"1.14", "1.14.1", false},
+	}
+	for _, tt := range tests {
+		if got := versionAtLeast(tt.have, tt.least); got != tt.want {
+			t.Errorf("versionAtLeast(%q, %q) = %v, want %v", tt.have, tt.least, got, tt.want)
+		}
 	}
 }

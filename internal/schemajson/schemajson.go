@@ -329,20 +329,59 @@ func convertParameter(p *tfprotov6.FunctionParameter) (*tfjson.FunctionParameter
 	return &tfjson.FunctionParameter{Name: p.Name, Description: p.Description, IsNullable: p.AllowNullValue, Type: t}, nil
 }
 
-// ctyType turns a protocol type into a cty type: tftypes marshal to cty's JSON type form.
+// ctyType turns a protocol type into the cty type terraform describes it with.
 func ctyType(t tftypes.Type) (cty.Type, error) {
-	if t == nil {
+	switch t := t.(type) {
+	case nil:
 		return cty.NilType, fmt.Errorf("%w: no type", ErrUnsupported)
+	case tftypes.List:
+		e, err := ctyType(t.ElementType)
+		return cty.List(e), err
+	case tftypes.Set:
+		e, err := ctyType(t.ElementType)
+		return cty.Set(e), err
+	case tftypes.Map:
+		e, err := ctyType(t.ElementType)
+		return cty.Map(e), err
+	case tftypes.Tuple:
+		elems := make([]cty.Type, len(t.ElementTypes))
+		for i, et := range t.ElementTypes {
+			e, err := ctyType(et)
+			if err != nil {
+				return cty.NilType, err
+			}
+			elems[i] = e
+		}
+		return cty.Tuple(elems), nil
+	case tftypes.Object:
+		attrs := make(map[string]cty.Type, len(t.AttributeTypes))
+		for name, at := range t.AttributeTypes {
+			a, err := ctyType(at)
+			if err != nil {
+				return cty.NilType, fmt.Errorf("object attribute %s: %w", name, err)
+			}
+			attrs[name] = a
+		}
+		if len(t.OptionalAttributes) == 0 {
+			return cty.Object(attrs), nil
+		}
+		optional := make([]string, 0, len(t.OptionalAttributes))
+		for name := range t.OptionalAttributes {
+			optional = append(optional, name)
+		}
+		return cty.ObjectWithOptionalAttrs(attrs, optional), nil
 	}
-	b, err := t.MarshalJSON()
-	if err != nil {
-		return cty.NilType, fmt.Errorf("%w: type %s: %w", ErrUnsupported, t, err)
+	switch {
+	case t.Equal(tftypes.String):
+		return cty.String, nil
+	case t.Equal(tftypes.Number):
+		return cty.Number, nil
+	case t.Equal(tftypes.Bool):
+		return cty.Bool, nil
+	case t.Equal(tftypes.DynamicPseudoType):
+		return cty.DynamicPseudoType, nil
 	}
-	var ct cty.Type
-	if err := ct.UnmarshalJSON(b); err != nil {
-		return cty.NilType, fmt.Errorf("%w: type %s: %w", ErrUnsupported, b, err)
-	}
-	return ct, nil
+	return cty.NilType, fmt.Errorf("%w: type %s", ErrUnsupported, t)
 }
 
 // descriptionKind is terraform's name of a description's kind; terraform writes "plain" for

@@ -44,6 +44,13 @@ func TestConvertAttributes(t *testing.T) {
 			`{"type":["tuple",["string","bool"]],"description_kind":"plain","computed":true}`},
 		{"list of objects", &tfprotov6.SchemaAttribute{Type: tftypes.List{ElementType: obj}, Computed: true},
 			`{"type":["list",["object",{"a":"string","b":"number"}]],"description_kind":"plain","computed":true}`},
+		{"object with an optional attribute", &tfprotov6.SchemaAttribute{Type: tftypes.Object{
+			AttributeTypes:     map[string]tftypes.Type{"a": tftypes.String, "b": tftypes.Number},
+			OptionalAttributes: map[string]struct{}{"b": {}},
+		}, Optional: true},
+			`{"type":["object",{"a":"string","b":"number"},["b"]],"description_kind":"plain","optional":true}`},
+		{"map of lists of sets", &tfprotov6.SchemaAttribute{Type: tftypes.Map{ElementType: tftypes.List{ElementType: tftypes.Set{ElementType: tftypes.String}}}, Computed: true},
+			`{"type":["map",["list",["set","string"]]],"description_kind":"plain","computed":true}`},
 		{"sensitive", &tfprotov6.SchemaAttribute{Type: tftypes.String, Optional: true, Sensitive: true},
 			`{"type":"string","description_kind":"plain","optional":true,"sensitive":true}`},
 		{"write-only", &tfprotov6.SchemaAttribute{Type: tftypes.String, Optional: true, WriteOnly: true},
@@ -185,6 +192,11 @@ func TestConvertErrors(t *testing.T) {
 			}}}},
 		}}},
 		{"negative version", &tfprotov6.GetProviderSchemaResponse{ListResourceSchemas: map[string]*tfprotov6.Schema{"p_l": {Version: -1}}}},
+		{"attribute of an unknown type", &tfprotov6.GetProviderSchemaResponse{ResourceSchemas: map[string]*tfprotov6.Schema{
+			"p_r": {Block: &tfprotov6.SchemaBlock{Attributes: []*tfprotov6.SchemaAttribute{
+				{Name: "x", Optional: true, Type: tftypes.List{ElementType: unknownType{}}},
+			}}},
+		}}},
 		{"function without return", &tfprotov6.GetProviderSchemaResponse{Functions: map[string]*tfprotov6.Function{"f": {}}}},
 	}
 	for _, tt := range tests {
@@ -258,6 +270,12 @@ func TestFromServerDiagnostics(t *testing.T) {
 		t.Fatalf("FromServer = %v, want an ErrProvider", err)
 	}
 }
+
+// unknownType is a type the protocol does not know.
+type unknownType struct{ tftypes.Type }
+
+func (unknownType) Equal(tftypes.Type) bool { return false }
+func (unknownType) String() string          { return "unknown" }
 
 // failingServer answers GetProviderSchema with an error diagnostic.
 type failingServer struct{ tfprotov6.ProviderServer }
