@@ -153,8 +153,9 @@ func validateAliasName(name string) *esError {
 
 // resolveNames resolves index expressions as Elasticsearch does, aliases
 // included: a name or wildcard that matches an alias stands for the alias's
-// indices, exclusions remove matching names (indices or aliases) before
-// aliases are expanded. With o.ignoreAliases an alias name is refused (or
+// indices; a wildcard expands matching aliases to their indices at once,
+// while an explicit alias name is expanded at the end (an exclusion of the
+// alias's name removes it, one of an index name does not). With o.ignoreAliases an alias name is refused (or
 // skipped under ignore_unavailable) and wildcards do not match aliases.
 // s.mu must be held.
 func (s *Server) resolveNames(exprs []string, o indicesOptions) ([]string, *esError) {
@@ -204,8 +205,14 @@ func (s *Server) resolveNames(exprs []string, o indicesOptions) ([]string, *esEr
 			if !o.ignoreAliases && e != "_all" {
 				for _, n := range sortedKeys(aliases) {
 					if simpleMatch(e, n) && (!aliases[n].hidden || o.hidden) {
-						add(resource{name: n, alias: true})
-						matched = true
+						// A wildcard expands a matching alias to its indices at
+						// once, so later exclusions apply to those indices.
+						for _, ix := range aliases[n].indices {
+							if o.expands(ix.state()) {
+								add(resource{name: ix.name})
+								matched = true
+							}
+						}
 					}
 				}
 			}

@@ -44,7 +44,6 @@ type hitRef struct {
 	ord  int // position of the index in the request
 	id   string
 	meta docMeta
-	src  json.RawMessage // read when the query or the sort needed it
 	sort []sortValue
 }
 
@@ -988,20 +987,20 @@ type searchResult struct {
 // runSearch resolves the indices and finds, sorts and pages the matching
 // documents (sources are read for the page only, unless the query or sort
 // needs them).
-func (c *call) runSearch(req searchRequest) (searchResult, []*index, *esError) {
+func (c *call) runSearch(req searchRequest) (searchResult, *esError) {
 	s := c.s
 	var res searchResult
 	s.mu.RLock()
 	ixs, err := c.resolvePath(indicesOptions{allowNoIndices: true, open: true})
 	if err != nil {
 		s.mu.RUnlock()
-		return res, nil, err
+		return res, err
 	}
 	var refs []*hitRef
 	for ord, ix := range ixs {
 		if ix.closed {
 			s.mu.RUnlock()
-			return res, nil, errIndexClosed(ix.name, ix.uuid)
+			return res, errIndexClosed(ix.name, ix.uuid)
 		}
 		res.shards += ix.shards()
 		start := len(refs)
@@ -1021,10 +1020,10 @@ func (c *call) runSearch(req searchRequest) (searchResult, []*index, *esError) {
 		types[ix] = fieldTypes(ix.mappings)
 	}
 	if req.scroll > 0 && req.size > window {
-		return res, nil, errSearchPhase(errIllegalArgument("Batch size is too large, size must be less than or equal to: [%d] but was [%d]. Scroll batch sizes cost as much memory as result windows so they are controlled by the [index.max_result_window] index level setting.", window, req.size), names)
+		return res, errSearchPhase(errIllegalArgument("Batch size is too large, size must be less than or equal to: [%d] but was [%d]. Scroll batch sizes cost as much memory as result windows so they are controlled by the [index.max_result_window] index level setting.", window, req.size), names)
 	}
 	if req.scroll == 0 && req.from+req.size > window {
-		return res, nil, errSearchPhase(errIllegalArgument("Result window is too large, from + size must be less than or equal to: [%d] but was [%d]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting.", window, req.from+req.size), names)
+		return res, errSearchPhase(errIllegalArgument("Result window is too large, from + size must be less than or equal to: [%d] but was [%d]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting.", window, req.from+req.size), names)
 	}
 	needSource := req.query.needsSource()
 	for _, k := range req.sort {
@@ -1066,10 +1065,10 @@ func (c *call) runSearch(req searchRequest) (searchResult, []*index, *esError) {
 		return nil
 	})
 	if rerr != nil {
-		return res, nil, errInternal(rerr)
+		return res, errInternal(rerr)
 	}
 	if serr := checkSortable(req.sort, types, matched, names); serr != nil {
-		return res, nil, serr
+		return res, serr
 	}
 	if len(req.sort) > 0 {
 		slices.SortStableFunc(matched, func(a, b *hitRef) int {
@@ -1087,7 +1086,7 @@ func (c *call) runSearch(req searchRequest) (searchResult, []*index, *esError) {
 	res.total = len(matched)
 	if req.searchAfter != nil {
 		if len(req.searchAfter) != len(req.sort) {
-			return res, nil, errSearchPhase(errIllegalArgument("search_after has %d value(s) but sort has %d.", len(req.searchAfter), len(req.sort)), names)
+			return res, errSearchPhase(errIllegalArgument("search_after has %d value(s) but sort has %d.", len(req.searchAfter), len(req.sort)), names)
 		}
 		i := 0
 		for ; i < len(matched); i++ {
@@ -1109,7 +1108,7 @@ func (c *call) runSearch(req searchRequest) (searchResult, []*index, *esError) {
 		matched = matched[lo:hi]
 	}
 	res.hits = matched
-	return res, ixs, nil
+	return res, nil
 }
 
 // checkSortable refuses sorts Elasticsearch refuses: on text fields, and
@@ -1220,7 +1219,7 @@ func (c *call) search() error {
 	if err != nil {
 		return err
 	}
-	res, _, err := c.runSearch(req)
+	res, err := c.runSearch(req)
 	if err != nil {
 		return err
 	}
@@ -1269,7 +1268,7 @@ func (c *call) countQuery() error {
 	if req.terminate, err = c.intParam("terminate_after", 0); err != nil {
 		return err
 	}
-	res, _, err := c.runSearch(req)
+	res, err := c.runSearch(req)
 	if err != nil {
 		return err
 	}
