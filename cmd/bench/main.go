@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -35,6 +36,7 @@ func run(args []string, log io.Writer) int {
 	runs := fs.Int("runs", 5, "runs of every figure (at least 5 for the report of record)")
 	out := fs.String("out", "BENCHMARKS.md", "the report to write")
 	quick := fs.Bool("quick", false, "smaller data, shorter loads: a smoke run, not a report of record")
+	only := fs.String("only", "", "measure only the experiments whose title contains this text (e.g. \"plan\"); the report then has only those")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -60,6 +62,9 @@ func run(args []string, log io.Writer) int {
 	var results []result
 	failed := false
 	for _, e := range experiments {
+		if *only != "" && !strings.Contains(strings.ToLower(e.Title), strings.ToLower(*only)) {
+			continue
+		}
 		l.logf("measuring: %s", e.Title)
 		r := measure(ctx, l, e, *runs)
 		if r.Err != nil {
