@@ -26,12 +26,16 @@ type camunda struct {
 }
 
 // startCamunda starts the reference server with an index the legacy exporter would write.
-func startCamunda(t testing.TB) *camunda {
+func startCamunda(t testing.TB, edits ...func(*server.Config)) *camunda {
 	t.Helper()
-	srv, err := server.Start(context.Background(), server.Config{
+	cfg := server.Config{
 		Listen: "127.0.0.1:0", DataDir: t.TempDir(), SeedDocuments: 5, SnapshotDelay: 5 * time.Millisecond,
 		OptimizeListen: "127.0.0.1:0", ZeebeBackupDuration: 20 * time.Millisecond, Partitions: 3,
-	})
+	}
+	for _, edit := range edits {
+		edit(&cfg)
+	}
+	srv, err := server.Start(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("start the reference server: %v", err)
 	}
@@ -49,16 +53,16 @@ func startCamunda(t testing.TB) *camunda {
 	}
 	res.Body.Close()
 
-	cfg := actuator.Config{URL: srv.URL()}
-	web, err := actuator.New(cfg)
+	acfg := actuator.Config{URL: srv.URL()}
+	web, err := actuator.New(acfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	zeebe, err := actuator.NewZeebe(cfg)
+	zeebe, err := actuator.NewZeebe(acfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	exporting, err := actuator.NewExporting(cfg)
+	exporting, err := actuator.NewExporting(acfg)
 	if err != nil {
 		t.Fatal(err)
 	}

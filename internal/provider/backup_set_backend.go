@@ -38,11 +38,14 @@ func newSetProcedure(s settings, b *backend) (*procedure.Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("exporting client: %w", err)
 	}
+	// Exporting stays paused while a set runs: each step's end is looked for sooner than a
+	// lone web-app backup's (procedure.SetPoller).
+	poll := procedure.SetPoller()
 	set := &procedure.Set{
-		Webapp:        b.webapp(),
+		Webapp:        procedure.Webapp{Client: b.client, Gate: b.gate, Poll: poll},
 		Zeebe:         zeebe,
 		Exporting:     exporting,
-		Poll:          b.poll,
+		Poll:          poll,
 		Repository:    a.repository,
 		ResumeRequest: resumeRequest(zeebeURL, a),
 	}
