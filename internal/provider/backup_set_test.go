@@ -167,8 +167,12 @@ func TestAccCamundaBackupComponentFails(t *testing.T) {
 	}{
 		{"web apps", func(id int64) { es.FailSnapshots(fmt.Sprintf("camunda_webapps_%d_*", id), "FAILED", "disk full") }, `(?s)Backup Set Failed at webapps.*exporting\s+was\s+resumed`},
 		{"Optimize", func(id int64) { es.FailSnapshots(fmt.Sprintf("camunda_optimize_%d_*", id), "FAILED", "disk full") }, `(?s)Backup Set Failed at optimize.*exporting\s+was\s+resumed`},
-		{"zeebe-record", func(id int64) { es.FailSnapshots(fmt.Sprintf("camunda_zeebe_records_backup_%d", id), "FAILED", "disk full") }, `(?s)Backup Set Failed at zeebe-records.*exporting\s+was\s+resumed`},
-		{"Zeebe partition", func(int64) { b.srv.Faults().Set(server.FaultSettings{FailPartitions: map[int]string{2: "store I/O error"}}) }, `(?s)Backup Set Failed at zeebe.*partition\s+2\s+failed.*exporting\s+was\s+resumed`},
+		{"zeebe-record", func(id int64) {
+			es.FailSnapshots(fmt.Sprintf("camunda_zeebe_records_backup_%d", id), "FAILED", "disk full")
+		}, `(?s)Backup Set Failed at zeebe-records.*exporting\s+was\s+resumed`},
+		{"Zeebe partition", func(int64) {
+			b.srv.Faults().Set(server.FaultSettings{FailPartitions: map[int]string{2: "store I/O error"}})
+		}, `(?s)Backup Set Failed at zeebe.*partition\s+2\s+failed.*exporting\s+was\s+resumed`},
 	} {
 		id := int64(600 + 10*i)
 		t.Run(tc.name, func(t *testing.T) {
