@@ -146,14 +146,14 @@ func (w Webapp) create(ctx context.Context, id backupapi.ID, progress Progress, 
 	}
 }
 
-// clearBroken deletes the backup under id when it can never be restored (FAILED or
-// INCOMPLETE), and waits until it is gone. It reports whether it did.
+// clearBroken deletes the backup under id when it can never be restored (see
+// neverRestorable), and waits until it is gone. It reports whether it did.
 func (w Webapp) clearBroken(ctx context.Context, id backupapi.ID, progress Progress) (backupapi.Backup, bool, error) {
 	old, err := w.Client.Get(ctx, id)
 	if err != nil {
 		return old, false, fmt.Errorf("looking at the backup that already holds id %s: %w", id, err)
 	}
-	if old.State != backupapi.StateFailed && old.State != backupapi.StateIncomplete {
+	if !neverRestorable(old) {
 		return old, false, nil
 	}
 	progress.say("backup %s: the backup under this id is %s and cannot be restored; deleting its snapshots (%s) to take it again",
@@ -162,6 +162,28 @@ func (w Webapp) clearBroken(ctx context.Context, id backupapi.ID, progress Progr
 		return old, false, fmt.Errorf("deleting the %s backup %s: %w", old.State, id, err)
 	}
 	return old, true, nil
+}
+
+// neverRestorable reports whether a backup can never become restorable: FAILED, INCOMPLETE,
+// or still read IN_PROGRESS while no part runs and a part in the middle is missing. Parts are
+// taken in order, so a gap means a part was deleted; Camunda reads such a backup IN_PROGRESS
+// until its incomplete-check timeout has passed.
+func neverRestorable(b backupapi.Backup) bool {
+	switch b.State {
+	case backupapi.StateFailed, backupapi.StateIncomplete:
+		return true
+	case backupapi.StateInProgress:
+	default:
+		return false
+	}
+	highest := 0
+	for _, s := range b.Snapshots {
+		if s.State == "" || backupapi.SnapshotRunning(s.State) {
+			return false
+		}
+		highest = max(highest, s.Metadata.PartNo)
+	}
+	return len(b.Snapshots) < highest
 }
 
 // Delete deletes backup id and waits until the backend no longer lists it. A backup already

@@ -192,6 +192,7 @@ func TestTakeReplacesOnlyBrokenBackups(t *testing.T) {
 		{backupapi.StateIncompatible, false},
 		{backupapi.StateInProgress, false},
 	} {
+
 		t.Run(string(tc.old), func(t *testing.T) {
 			clock := &fakeClock{t: time.Unix(1_800_000_000, 0)}
 			c := newFakeClient(clock)
@@ -275,6 +276,27 @@ func (c *serialClient) Get(ctx context.Context, id backupapi.ID) (backupapi.Back
 		c.mu.Unlock()
 	}
 	return b, err
+}
+
+func TestNeverRestorable(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		state backupapi.State
+		parts []backupapi.Snapshot
+		want  bool
+	}{
+		{"failed", backupapi.StateFailed, nil, true},
+		{"incomplete", backupapi.StateIncomplete, nil, true},
+		{"completed", backupapi.StateCompleted, nil, false},
+		{"incompatible", backupapi.StateIncompatible, nil, false},
+		{"running part", backupapi.StateInProgress, []backupapi.Snapshot{part(7, 1, 3, "SUCCESS"), part(7, 2, 3, "IN_PROGRESS")}, false},
+		{"between parts", backupapi.StateInProgress, []backupapi.Snapshot{part(7, 1, 3, "SUCCESS"), part(7, 2, 3, "SUCCESS")}, false},
+		{"a part in the middle deleted", backupapi.StateInProgress, []backupapi.Snapshot{part(7, 1, 3, "SUCCESS"), part(7, 3, 3, "SUCCESS")}, true},
+	} {
+		if got := neverRestorable(backupapi.Backup{ID: 7, State: tc.state, Snapshots: tc.parts}); got != tc.want {
+			t.Errorf("%s: neverRestorable = %v, want %v", tc.name, got, tc.want)
+		}
+	}
 }
 
 func TestNewID(t *testing.T) {

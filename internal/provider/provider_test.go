@@ -64,6 +64,8 @@ type testBackend struct {
 	provider string
 	// url is the backend's URL: the management server's, or Elasticsearch's.
 	url string
+	// esURL is the Elasticsearch that holds the snapshots.
+	esURL string
 	// client reaches the same backups outside Terraform.
 	client backupapi.Client
 	// emulator injects faults; nil on a real Elasticsearch.
@@ -101,6 +103,7 @@ func newTestBackend(t *testing.T, kind string) *testBackend {
 			name:     kind,
 			provider: fmt.Sprintf("provider \"camunda\" {\n  actuator {\n    url        = %q\n    repository = %q\n  }\n}\n", srv.URL(), testRepository),
 			url:      srv.URL(),
+			esURL:    srv.ElasticsearchURL(),
 			client:   client,
 			emulator: srv.Emulator(),
 		}
@@ -117,7 +120,7 @@ func newTestBackend(t *testing.T, kind string) *testBackend {
 		if u := os.Getenv(envESUsername); u != "" {
 			block += fmt.Sprintf("    username   = %q\n    password   = %q\n", u, os.Getenv(envESPassword))
 		}
-		return &testBackend{name: kind, provider: block + "  }\n}\n", url: b.URL, client: client, emulator: b.Emulator}
+		return &testBackend{name: kind, provider: block + "  }\n}\n", url: b.URL, esURL: b.URL, client: client, emulator: b.Emulator}
 	}
 	t.Fatalf("unknown backend kind %q", kind)
 	return nil

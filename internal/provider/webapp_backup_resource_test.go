@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -366,4 +367,37 @@ func TestAccWebappBackupWaitsForAnotherProcess(t *testing.T) {
 			},
 		})
 	}
+}
+
+// TestAccWebappBackupBrokenIsReplaced deletes a part of a completed backup outside Terraform:
+// the refresh finds it broken, the plan replaces it, and the apply takes it again under the
+// same id, complete.
+func TestAccWebappBackupBrokenIsReplaced(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *testBackend) {
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps: []resource.TestStep{
+				{Config: backupConfig(b, 221, ""), ConfigStateChecks: expectCompleted("221")},
+				{
+					PreConfig: func() {
+						backup, err := b.client.Get(context.Background(), 221)
+						if err != nil || len(backup.Snapshots) < 3 {
+							t.Fatalf("backup 221: %v, %v", backup, err)
+						}
+						req, _ := http.NewRequest(http.MethodDelete, b.esURL+"/_snapshot/"+testRepository+"/"+backup.Snapshots[1].Name, nil)
+						res, err := http.DefaultClient.Do(req)
+						if err != nil || res.StatusCode != http.StatusOK {
+							t.Fatalf("delete part 2 of backup 221 outside Terraform: %v %v", err, res)
+						}
+						res.Body.Close()
+					},
+					Config: backupConfig(b, 221, ""),
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+					},
+					ConfigStateChecks: expectCompleted("221"),
+				},
+			},
+		})
+	})
 }
