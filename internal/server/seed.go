@@ -30,7 +30,7 @@ func seedIndices(ctx context.Context, es *esapi.API, prefix string, docs int) (i
 		}
 	}
 	for _, name := range missing {
-		res, err := es.Indices.Create(name, es.Indices.Create.WithContext(ctx))
+		res, err := es.Indices.Create(name, es.Indices.Create.WithContext(ctx), es.Indices.Create.WithBody(bytes.NewReader(seedIndexBody(name))))
 		if err := esFailure("create index "+name, res, err); err != nil {
 			return 0, err
 		}
@@ -60,4 +60,20 @@ func bulkBody(indices []string, from, to int) []byte {
 		})
 	}
 	return b.Bytes()
+}
+
+// seedIndexBody is the create-index body of a sample index: the alias Camunda 8.8 reads the
+// index through (its full name followed by "alias", as the web applications' index descriptors
+// name it) and mappings of the sample documents' fields.
+func seedIndexBody(name string) []byte {
+	b, _ := json.Marshal(map[string]any{
+		"aliases": map[string]any{name + "alias": map[string]any{}},
+		"mappings": map[string]any{"properties": map[string]any{
+			"key":         map[string]any{"type": "long"},
+			"name":        map[string]any{"type": "keyword"},
+			"tenantId":    map[string]any{"type": "keyword"},
+			"partitionId": map[string]any{"type": "integer"},
+		}},
+	})
+	return b
 }

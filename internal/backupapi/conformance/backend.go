@@ -212,7 +212,22 @@ func (b *Backend) SeedCamunda(t testing.TB, layout backupapi.Layout, prefix stri
 	t.Helper()
 	names := CamundaIndices(layout, prefix, archived)
 	b.index(t, names, max(docsPerIndex, 1))
+	b.aliasCamunda(t, names)
 	return names
+}
+
+// aliasCamunda gives each index the alias Camunda 8.8 reads it through: the main index's full
+// name followed by "alias" (archived indices share their main index's alias), in one request.
+func (b *Backend) aliasCamunda(t testing.TB, names []string) {
+	t.Helper()
+	actions := make([]any, 0, len(names))
+	for _, name := range names {
+		main := strings.TrimSuffix(name, ArchiveDate)
+		actions = append(actions, map[string]any{"add": map[string]any{"index": name, "alias": main + "alias"}})
+	}
+	body, _ := json.Marshal(map[string]any{"actions": actions})
+	res, err := b.ES.Indices.UpdateAliases(bytes.NewReader(body))
+	check(t, "add Camunda's aliases", res, err)
 }
 
 // WaitForState polls Get until the backup is in one of the states, and returns it; the test
