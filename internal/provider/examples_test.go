@@ -540,8 +540,8 @@ func runUpgradeGuideExample(t *testing.T, e *exampleRun) {
 		}
 	}
 	e.planNoChanges(t, "-var", "camunda_version=8.8.2")
-	e.destroy(t, "-var", "camunda_version=8.8.2")
 	e.spec.keptOnDestroy = e.backupIDs(t)
+	e.destroy(t, "-var", "camunda_version=8.8.2")
 }
 
 // runRestoreActionExample invokes the restore guide's action on the fixture backup.
