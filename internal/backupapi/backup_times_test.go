@@ -6,7 +6,7 @@ import (
 )
 
 func TestBackupTimes(t *testing.T) {
-	at := func(min int) time.Time { return time.Date(2026, 12, 2, 12, min, 0, 0, time.UTC) }
+	at := func(minute int) time.Time { return time.Date(2026, 12, 2, 12, minute, 0, 0, time.UTC) }
 	for _, tc := range []struct {
 		name       string
 		snapshots  []Snapshot

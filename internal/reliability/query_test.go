@@ -20,8 +20,8 @@ import (
 )
 
 // newerTerraform returns the terraform named by TF_ACC_TERRAFORM_PATH, or on PATH, when it is
-// at least min; otherwise the test is skipped, saying so.
-func newerTerraform(t *testing.T, min string) string {
+// at least least; otherwise the test is skipped, saying so.
+func newerTerraform(t *testing.T, least string) string {
 	t.Helper()
 	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if bin == "" {
@@ -39,8 +39,8 @@ func newerTerraform(t *testing.T, min string) string {
 		t.Fatalf("cannot read the version of %s: %s", bin, out)
 	}
 	have := version.Must(version.NewVersion(string(m[1])))
-	if have.LessThan(version.Must(version.NewVersion(min))) {
-		t.Skipf("needs Terraform %s or later, found %s: set TF_ACC_TERRAFORM_PATH to a newer terraform", min, have)
+	if have.LessThan(version.Must(version.NewVersion(least))) {
+		t.Skipf("needs Terraform %s or later, found %s: set TF_ACC_TERRAFORM_PATH to a newer terraform", least, have)
 	}
 	return bin
 }
