@@ -53,6 +53,10 @@ type TakeOptions struct {
 	Wait bool
 	// Progress receives the steps of the backup; may be nil.
 	Progress Progress
+	// NewID takes the backup under a new id (see NewID), chosen once it is this backup's turn,
+	// so that two backups started at once never choose the same id; Take's id is then
+	// ignored. When another process takes the chosen id first, a new one is chosen.
+	NewID bool
 }
 
 // notSeenLimit is how long a backup just created may stay invisible to Get (its first part
@@ -61,6 +65,8 @@ const notSeenLimit = time.Minute
 
 // Taken is the outcome of Take.
 type Taken struct {
+	// ID is the id of the backup.
+	ID backupapi.ID
 	// Scheduled are the names of the snapshots the backup was scheduled to take, in part order.
 	Scheduled []string
 	// Backup is the last state seen; its ID is zero when the backup was never seen.
@@ -86,10 +92,12 @@ func (w Webapp) Take(ctx context.Context, id backupapi.ID, opts TakeOptions) (Ta
 	}
 	defer w.Gate.leave()
 
-	names, err := w.create(ctx, id, opts.Progress, &taken)
+	taken.ID = id
+	names, err := w.createNew(ctx, opts, &taken)
 	if err != nil {
 		return taken, err
 	}
+	id = taken.ID
 	taken.Scheduled = names
 	start := w.Poll.Now()
 	opts.Progress.say("backup %s started: %d parts scheduled", id, len(names))
@@ -111,6 +119,29 @@ func (w Webapp) Take(ctx context.Context, id backupapi.ID, opts TakeOptions) (Ta
 	}
 	opts.Progress.say("backup %s completed in %s", id, taken.Elapsed.Round(time.Millisecond))
 	return taken, nil
+}
+
+// newIDTries is how many new ids TakeOptions.NewID tries when other processes take them first.
+const newIDTries = 3
+
+// createNew starts the backup under taken.ID or, with opts.NewID, under a new id, which it
+// records in taken.ID.
+func (w Webapp) createNew(ctx context.Context, opts TakeOptions, taken *Taken) ([]string, error) {
+	if !opts.NewID {
+		return w.create(ctx, taken.ID, opts.Progress, taken)
+	}
+	for try := 1; ; try++ {
+		id, err := w.NewID(ctx)
+		if err != nil {
+			return nil, err
+		}
+		taken.ID = id
+		opts.Progress.say("backup %s: a new id, greater than every existing backup's", id)
+		names, err := w.create(ctx, id, opts.Progress, taken)
+		if !errors.Is(err, backupapi.ErrAlreadyExists) || try == newIDTries {
+			return names, err
+		}
+	}
 }
 
 // create starts the backup, waiting while another one runs and clearing a broken one that

@@ -3,7 +3,9 @@ package provider
 import (
 	"context"
 	"math/big"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -178,6 +180,44 @@ func TestProtocolActionChoosesANewID(t *testing.T) {
 		}
 		if all := strings.Join(progress, "\n"); !strings.Contains(all, "backup 9000000001 completed") {
 			t.Errorf("progress does not report backup 9000000001 completed:\n%s", all)
+		}
+	})
+}
+
+// completedLine is the progress line of a completed backup.
+var completedLine = regexp.MustCompile(`^backup (\d+) completed in `)
+
+// TestProtocolActionTwoAtOnce invokes the action twice at the same time without an id, as two
+// action_triggers of one apply would: both backups complete, under different ids.
+func TestProtocolActionTwoAtOnce(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *testBackend) {
+		server, schemas := protocolServer(t, b)
+		var wg sync.WaitGroup
+		results := make([][]string, 2)
+		failures := make([]string, 2)
+		for i := range results {
+			wg.Go(func() {
+				progress, diags := invoke(t, server, schemas, nil)
+				results[i] = progress
+				if hasErrors(diags) {
+					failures[i] = diagText(diags)
+				}
+			})
+		}
+		wg.Wait()
+		ids := map[string]bool{}
+		for i, progress := range results {
+			if failures[i] != "" {
+				t.Fatalf("invocation %d failed: %s", i, failures[i])
+			}
+			for _, line := range progress {
+				if m := completedLine.FindStringSubmatch(line); m != nil {
+					ids[m[1]] = true
+				}
+			}
+		}
+		if len(ids) != 2 {
+			t.Errorf("completed backups %v, want two different ids", ids)
 		}
 	})
 }

@@ -111,15 +111,7 @@ func (a *webappBackupAction) Invoke(ctx context.Context, req action.InvokeReques
 	w := a.backend.webapp()
 
 	var id backupapi.ID
-	if m.BackupID.IsNull() {
-		newID, err := w.NewID(ctx)
-		if err != nil {
-			addBackupError(&resp.Diagnostics, "choosing a new backup id", err)
-			return
-		}
-		id = newID
-		progress(fmt.Sprintf("backup %s: a new id, greater than every existing backup's", id))
-	} else {
+	if !m.BackupID.IsNull() {
 		given, err := backupIDOf(m.BackupID)
 		if err != nil {
 			resp.Diagnostics.AddAttributeError(path.Root("backup_id"), "Invalid Backup ID", err.Error())
@@ -128,7 +120,8 @@ func (a *webappBackupAction) Invoke(ctx context.Context, req action.InvokeReques
 		id = given
 	}
 
-	taken, err := w.Take(ctx, id, procedure.TakeOptions{Wait: true, Progress: progress})
+	taken, err := w.Take(ctx, id, procedure.TakeOptions{Wait: true, Progress: progress, NewID: m.BackupID.IsNull()})
+	id = taken.ID
 	if taken.Replaced != nil {
 		resp.Diagnostics.AddWarning("Broken Backup Replaced",
 			fmt.Sprintf("Backup %s already existed in state %s and could never be restored; its snapshots were deleted and the backup was taken again.",
@@ -168,6 +161,8 @@ func addProcedureError(diags *diag.Diagnostics, id backupapi.ID, timeout time.Du
 	case errors.As(err, &stopped):
 		diags.AddError("Backup Not Finished Within the Timeout",
 			fmt.Sprintf("Within %s: %s. Raise the action's timeout if backups take this long.", timeout, err))
+	case id == 0:
+		addBackupError(diags, "taking a backup under a new id", err)
 	default:
 		addBackupError(diags, "taking backup "+id.String(), err)
 	}
