@@ -569,7 +569,7 @@ func (s Set) takeOptimize(ctx context.Context, id backupapi.ID, progress Progres
 		return last, fmt.Errorf("waiting for Optimize's backup: %w", err)
 	}
 	if last.State != backupapi.StateCompleted {
-		return last, fmt.Errorf("Optimize's backup ended %s: %s", last.State, cmp.Or(last.FailureReason, "no reason given"))
+		return last, fmt.Errorf("the Optimize backup ended %s: %s", last.State, cmp.Or(last.FailureReason, "no reason given"))
 	}
 	progress.say("backup %s: Optimize's backup completed in %s", id, s.Poll.Now().Sub(start).Round(time.Millisecond))
 	return last, nil
@@ -642,7 +642,7 @@ func (s Set) takeZeebe(ctx context.Context, id backupapi.ID, taken *SetTaken, pr
 	defer func() { step.End = s.Poll.Now(); taken.Steps = append(taken.Steps, step) }()
 	if err := s.Zeebe.Take(ctx, id); err != nil {
 		if errors.Is(err, backupapi.ErrConflict) {
-			err = fmt.Errorf("Zeebe refused id %s (it keeps the ids of deleted backups used, and does not list them): %w", id, err)
+			err = fmt.Errorf("id %s refused by Zeebe (it keeps the ids of deleted backups used, and does not list them): %w", id, err)
 		}
 		return s.fail(taken, backupapi.ComponentZeebe, err)
 	}
@@ -684,7 +684,7 @@ func (s Set) takeZeebe(ctx context.Context, id backupapi.ID, taken *SetTaken, pr
 		return s.fail(taken, backupapi.ComponentZeebe, fmt.Errorf("waiting for Zeebe's backup: %w", err))
 	}
 	if last.State != backupapi.StateCompleted {
-		return s.fail(taken, backupapi.ComponentZeebe, fmt.Errorf("Zeebe's backup ended %s: %s", last.State, cmp.Or(last.FailureReason, "no reason given")))
+		return s.fail(taken, backupapi.ComponentZeebe, fmt.Errorf("the Zeebe backup ended %s: %s", last.State, cmp.Or(last.FailureReason, "no reason given")))
 	}
 	progress.say("backup %s: Zeebe's backup completed on %d partitions in %s", id, len(last.Details), s.Poll.Now().Sub(step.Start).Round(time.Millisecond))
 	return nil

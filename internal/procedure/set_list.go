@@ -96,7 +96,7 @@ func (s Set) Get(ctx context.Context, id backupapi.ID, records bool) (SetInfo, e
 	case err == nil:
 		info.Zeebe = &z
 	case !errors.Is(err, backupapi.ErrNotFound):
-		return info, fmt.Errorf("Zeebe's backup %s: %w", id, err)
+		return info, fmt.Errorf("the Zeebe backup %s: %w", id, err)
 	}
 	if s.Optimize != nil {
 		o, err := s.Optimize.Get(ctx, id)
@@ -104,7 +104,7 @@ func (s Set) Get(ctx context.Context, id backupapi.ID, records bool) (SetInfo, e
 		case err == nil:
 			info.Optimize = &o
 		case !errors.Is(err, backupapi.ErrNotFound):
-			return info, fmt.Errorf("Optimize's backup %s: %w", id, err)
+			return info, fmt.Errorf("the Optimize backup %s: %w", id, err)
 		}
 	}
 	if s.Records != nil {

@@ -124,7 +124,8 @@ func protocolSetServer(t *testing.T, b *setBackend) (tfprotov6.ProviderServer, *
 func invokeSet(t *testing.T, srv tfprotov6.ProviderServer, schemas *tfprotov6.GetProviderSchemaResponse, attrs map[string]tftypes.Value) ([]string, []*tfprotov6.Diagnostic) {
 	t.Helper()
 	typ := schemas.ActionSchemas["camunda_backup"].Schema.ValueType()
-	resp, err := srv.(tfprotov6.ProviderServerWithActions).InvokeAction(context.Background(), &tfprotov6.InvokeActionRequest{
+	// The action methods are not part of ProviderServer yet.
+	resp, err := srv.(tfprotov6.ProviderServerWithActions).InvokeAction(context.Background(), &tfprotov6.InvokeActionRequest{ //nolint:staticcheck // see above
 		ActionType: "camunda_backup", Config: dynamic(t, typ, objectOf(typ, attrs)),
 	})
 	if err != nil {

@@ -109,7 +109,11 @@ func esTransport(e elasticsearchSettings) (http.RoundTripper, error) {
 	if len(e.caPEM) == 0 && !e.insecure {
 		return nil, nil
 	}
-	t := http.DefaultTransport.(*http.Transport).Clone()
+	base, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return nil, fmt.Errorf("zeebe-record snapshots: the default HTTP transport is not an *http.Transport")
+	}
+	t := base.Clone()
 	t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12, InsecureSkipVerify: e.insecure} //nolint:gosec // insecure is the user's explicit choice, for tests
 	if len(e.caPEM) > 0 {
 		pool := x509.NewCertPool()
