@@ -17,7 +17,7 @@ import (
 )
 
 // Search, count and scroll: the queries tools use to read or check whole
-// indices (match_all, ids, term, terms, exists, bool, constant_score),
+// indices (match_all, ids, term, terms, match, exists, bool, constant_score),
 // from/size, sort (fields, _doc, _id, _score), search_after and scroll,
 // with Elasticsearch's response shape. Every hit scores 1.0: there is no
 // relevance ranking. A scroll keeps the list of its matching documents and
@@ -242,6 +242,50 @@ func tokenize(s string) []string {
 	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
+// matchQuery is a match query: on analysed (text) fields any (or, with
+// operator and, every) token of the text; on other fields the value itself.
+type matchQuery struct {
+	field, text string
+	and         bool
+}
+
+func (q matchQuery) needsSource() bool { return q.field != "_id" && q.field != "_index" }
+
+func (q matchQuery) match(d *docView) bool {
+	vs := d.values(q.field)
+	if len(vs) == 0 {
+		return false
+	}
+	switch fieldType(d.types, q.field, vs[0]) {
+	case "text", "match_only_text", "search_as_you_type":
+	default:
+		return termQuery{field: q.field, values: []any{q.text}}.match(d)
+	}
+	have := map[string]bool{}
+	for _, v := range vs {
+		for _, tok := range tokenize(scalarString(v)) {
+			have[tok] = true
+		}
+	}
+	want := tokenize(q.text)
+	if len(want) == 0 {
+		return false
+	}
+	for _, w := range want {
+		if have[w] != q.and {
+			return !q.and
+		}
+	}
+	return q.and
+}
+
+func firstKey(o object, i int) string {
+	if i < len(o) {
+		return o[i].Key
+	}
+	return ""
+}
+
 type existsQuery struct{ field string }
 
 func (q existsQuery) match(d *docView) bool { return len(d.values(q.field)) > 0 }
@@ -387,6 +431,28 @@ func parseQuery(v any) (queryNode, *esError) {
 		}
 		if q.field == "" {
 			return nil, errIllegalArgument("field name is null or empty")
+		}
+		return q, nil
+	case "match":
+		if !isObj || len(bo) != 1 {
+			return nil, errParsing("[match] query doesn't support multiple fields, found [%s] and [%s]", firstKey(bo, 0), firstKey(bo, 1))
+		}
+		q := matchQuery{field: bo[0].Key}
+		switch t := bo[0].Value.(type) {
+		case object:
+			for _, f := range t {
+				switch f.Key {
+				case "query":
+					q.text = scalarString(f.Value)
+				case "operator":
+					q.and = strings.EqualFold(scalarString(f.Value), "and")
+				case "boost", "_name", "analyzer", "lenient", "zero_terms_query", "auto_generate_synonyms_phrase_query":
+				default:
+					return nil, errParsing("[match] query does not support [%s]", f.Key)
+				}
+			}
+		default:
+			q.text = scalarString(t)
 		}
 		return q, nil
 	case "exists":
