@@ -191,7 +191,7 @@ demo() {
 		echo
 	fi
 
-	step "Destroying: the provider deletes the backup's snapshots"
+	step "Destroying: the backup leaves the Terraform state; its snapshots stay (delete_on_destroy defaults to false)"
 	tf -chdir="${tmp}/work" destroy -auto-approve
 
 	stop_server "${tmp}/server.pid"
