@@ -74,6 +74,7 @@ var exampleSpecs = map[string]exampleSpec{
 	"examples/actions/camunda_webapp_backup/action.tf": {
 		minVersion: "1.14", run: runActionExample,
 	},
+	"examples/actions/camunda_backup/action.tf": {minVersion: "1.14"},
 	"examples/guides/backup-before-upgrade/main.tf": {
 		minVersion: "1.14", run: runUpgradeGuideExample,
 	},
