@@ -93,7 +93,7 @@ func (s *Server) routes() {
 	api("/_cat/aliases", methods{"GET": {catAliasesParams, (*call).catAliases}})
 	api("/_cat/aliases/{name}", methods{"GET": {catAliasesParams, (*call).catAliases}})
 	api("/_mapping", methods{"GET": {getMappingParams, (*call).getMapping}})
-	api("/_settings", methods{"GET": {getSettingsParams, (*call).getSettings}})
+	api("/_settings", methods{"GET": {getSettingsParams, (*call).getSettings}, "PUT": {putSettingsParams, (*call).putSettings}})
 	api("/_settings/{name}", methods{"GET": {getSettingsParams, (*call).getSettings}})
 	api("/_count", methods{"GET": {countParams, (*call).countQuery}, "POST": {countParams, (*call).countQuery}})
 	api("/_search", methods{"GET": {searchParams, (*call).search}, "POST": {searchParams, (*call).search}})
@@ -136,8 +136,12 @@ func (s *Server) routes() {
 		"DELETE": {aliasesParams, (*call).deleteAlias},
 	})
 	idx("/{index}/_aliases/{name}", methods{"PUT": {aliasesParams, (*call).putAlias}, "POST": {aliasesParams, (*call).putAlias}, "DELETE": {aliasesParams, (*call).deleteAlias}})
-	idx("/{index}/_mapping", methods{"GET": {getMappingParams, (*call).getMapping}})
-	idx("/{index}/_settings", methods{"GET": {getSettingsParams, (*call).getSettings}})
+	idx("/{index}/_mapping", methods{
+		"GET":  {getMappingParams, (*call).getMapping},
+		"PUT":  {putMappingParams, (*call).putMapping},
+		"POST": {putMappingParams, (*call).putMapping},
+	})
+	idx("/{index}/_settings", methods{"GET": {getSettingsParams, (*call).getSettings}, "PUT": {putSettingsParams, (*call).putSettings}})
 	idx("/{index}/_settings/{name}", methods{"GET": {getSettingsParams, (*call).getSettings}})
 	idx("/{index}/_refresh", methods{"GET": {refreshParams, (*call).refresh}, "POST": {refreshParams, (*call).refresh}})
 	idx("/{index}/_close", methods{"POST": {openCloseParams, (*call).closeIndex}})

@@ -456,3 +456,207 @@ func (c *call) getSettings() error {
 
 // maxResultWindow is the index's index.max_result_window.
 func (ix *index) maxResultWindow() int { return ix.intSetting("index.max_result_window", 10000) }
+
+const (
+	putMappingParams  = "allow_no_indices expand_wildcards ignore_unavailable master_timeout timeout write_index_only"
+	putSettingsParams = "allow_no_indices expand_wildcards flat_settings ignore_unavailable master_timeout preserve_existing reopen timeout"
+)
+
+// putMapping is PUT|POST /{index}/_mapping: new fields are added, existing
+// object fields merged, and a field's type never changes.
+func (c *call) putMapping() error {
+	s := c.s
+	body, err := c.bodyObject()
+	if err != nil {
+		return err
+	}
+	if body == nil {
+		return errValidation("mapping source is required")
+	}
+	if _, perr := parseMappings(body); perr != nil {
+		return perr
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ixs, rerr := c.resolvePath(indicesOptions{open: true})
+	if rerr != nil {
+		return rerr
+	}
+	merged := make([]json.RawMessage, len(ixs))
+	for i, ix := range ixs {
+		var old object
+		if len(ix.mappings) > 0 {
+			v, derr := decodeOrdered(ix.mappings)
+			if derr != nil {
+				return errInternal(derr)
+			}
+			old, _ = v.(object)
+		}
+		m, merr := mergeMapping(old, body)
+		if merr != nil {
+			return merr
+		}
+		merged[i], _ = json.Marshal(m)
+	}
+	prev := make([]json.RawMessage, len(ixs))
+	for i, ix := range ixs {
+		prev[i], ix.mappings = ix.mappings, merged[i]
+	}
+	if err := s.saveStateLocked(); err != nil {
+		for i, ix := range ixs {
+			ix.mappings = prev[i]
+		}
+		return err
+	}
+	return c.json(http.StatusOK, object{{"acknowledged", true}})
+}
+
+// mergeMapping merges an update into a root mapping.
+func mergeMapping(old, upd object) (object, *esError) {
+	out := slices.Clone(old)
+	for _, m := range upd {
+		if m.Key == "properties" {
+			oldProps, _ := out.get("properties")
+			op, _ := oldProps.(object)
+			np, _ := m.Value.(object)
+			props, err := mergeProperties("", op, np)
+			if err != nil {
+				return nil, err
+			}
+			out = setMember(out, "properties", props)
+			continue
+		}
+		out = setMember(out, m.Key, m.Value)
+	}
+	return out, nil
+}
+
+func mergeProperties(prefix string, old, upd object) (object, *esError) {
+	out := slices.Clone(old)
+	for _, f := range upd {
+		nd, _ := f.Value.(object)
+		prev, exists := out.get(f.Key)
+		od, _ := prev.(object)
+		if !exists {
+			out = append(out, f)
+			continue
+		}
+		ot, nt := typeOf(od), typeOf(nd)
+		if ot != nt {
+			return nil, errIllegalArgument("mapper [%s] cannot be changed from type [%s] to [%s]", prefix+f.Key, ot, nt)
+		}
+		merged := slices.Clone(od)
+		for _, p := range nd {
+			switch p.Key {
+			case "properties", "fields":
+				a, _ := merged.get(p.Key)
+				ao, _ := a.(object)
+				bo, _ := p.Value.(object)
+				sub, err := mergeProperties(prefix+f.Key+".", ao, bo)
+				if err != nil {
+					return nil, err
+				}
+				merged = setMember(merged, p.Key, sub)
+			default:
+				merged = setMember(merged, p.Key, p.Value)
+			}
+		}
+		out = setMember(out, f.Key, merged)
+	}
+	return out, nil
+}
+
+func typeOf(def object) string {
+	if t, ok := def.get("type"); ok {
+		return scalarString(t)
+	}
+	return "object"
+}
+
+func setMember(o object, key string, v any) object {
+	for i, m := range o {
+		if m.Key == key {
+			o[i].Value = v
+			return o
+		}
+	}
+	return append(o, member{key, v})
+}
+
+// staticIndexSettings can only change on a closed index; finalIndexSettings
+// never change.
+var (
+	staticIndexSettings = []string{"index.codec", "index.routing_partition_size", "index.mode", "index.sort.", "index.analysis.",
+		"index.number_of_routing_shards", "index.soft_deletes.enabled", "index.load_fixed_bitset_filters_eagerly", "index.shard.check_on_startup"}
+	finalIndexSettings = []string{"index.number_of_shards", "index.uuid", "index.provided_name", "index.creation_date", "index.version.created"}
+)
+
+// putSettings is PUT /_settings and PUT /{index}/_settings.
+func (c *call) putSettings() error {
+	s := c.s
+	body, err := c.bodyObject()
+	if err != nil {
+		return err
+	}
+	if len(body) == 1 && body[0].Key == "settings" {
+		if inner, ok := body[0].Value.(object); ok {
+			body = inner
+		}
+	}
+	flat := map[string]string{}
+	if ferr := flattenSettings("", body, flat); ferr != nil {
+		return ferr
+	}
+	if len(flat) == 0 {
+		return errValidation("no settings to update")
+	}
+	if verr := validateIndexSettings(flat); verr != nil {
+		return verr
+	}
+	preserve, err := c.boolParam("preserve_existing", false)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ixs, rerr := c.resolvePath(indicesOptions{open: true})
+	if rerr != nil {
+		return rerr
+	}
+	keys := sortedKeys(flat)
+	for _, k := range keys {
+		for _, f := range finalIndexSettings {
+			if k == f {
+				return errIllegalArgument("final %s setting [%s], not updateable", "index", k)
+			}
+		}
+		for _, st := range staticIndexSettings {
+			if k == st || (strings.HasSuffix(st, ".") && strings.HasPrefix(k, st)) {
+				for _, ix := range ixs {
+					if !ix.closed {
+						return errIllegalArgument("Can't update non dynamic settings [[%s]] for open indices [[%s/%s]]", k, ix.name, ix.uuid)
+					}
+				}
+			}
+		}
+	}
+	prev := make([]map[string]string, len(ixs))
+	for i, ix := range ixs {
+		prev[i] = ix.settings
+		next := cloneMap(ix.settings)
+		for _, k := range keys {
+			if _, has := next[k]; has && preserve {
+				continue
+			}
+			next[k] = flat[k]
+		}
+		ix.settings = next
+	}
+	if err := s.saveStateLocked(); err != nil {
+		for i, ix := range ixs {
+			ix.settings = prev[i]
+		}
+		return err
+	}
+	return c.json(http.StatusOK, object{{"acknowledged", true}})
+}

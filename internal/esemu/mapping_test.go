@@ -103,3 +103,48 @@ func TestMappingsAndSettings(t *testing.T) {
 	r = read(t)(es.Indices.GetMapping(es.Indices.GetMapping.WithIndex("ms-none")))
 	expectError(t, r, 404, "index_not_found_exception", "no such index [ms-none]")
 }
+
+func TestPutMappingAndSettings(t *testing.T) {
+	tg := newTarget(t)
+	es := tg.es
+	tg.must(200, "PUT", "/pm-a", `{"settings":{"number_of_shards":1,"number_of_replicas":0},"aliases":{"pm-alias":{}},
+	  "mappings":{"properties":{"k":{"type":"keyword"},"o":{"properties":{"x":{"type":"long"}}}}}}`)
+	t.Cleanup(func() { tg.do("DELETE", "/pm-a", nil) })
+
+	r := read(t)(es.Indices.PutMapping([]string{"pm-alias"}, body(`{"properties":{"n":{"type":"long"},"o":{"properties":{"y":{"type":"date"}}},"k":{"type":"keyword","fields":{"t":{"type":"text"}}}}}`)))
+	if r.status != 200 || get(r.body, "acknowledged") != true {
+		t.Fatalf("put mapping: %s", r.raw)
+	}
+	r = tg.must(200, "GET", "/pm-a/_mapping", nil)
+	for path, want := range map[string]string{"n": "long", "o.properties.x": "long", "o.properties.y": "date", "k": "keyword", "k.fields.t": "text"} {
+		if got := get(r.body, "pm-a.mappings.properties."+path+".type"); got != want {
+			t.Fatalf("%s: %v, want %s: %s", path, got, want, r.raw)
+		}
+	}
+	tests := []struct {
+		name, method, path, body string
+		status                   int
+		typ, reason              string
+	}{
+		{"type change", "PUT", "/pm-a/_mapping", `{"properties":{"k":{"type":"long"}}}`, 400, "illegal_argument_exception", "mapper [k] cannot be changed from type [keyword] to [long]"},
+		{"nested type change", "PUT", "/pm-a/_mapping", `{"properties":{"o":{"properties":{"x":{"type":"text"}}}}}`, 400, "illegal_argument_exception", "mapper [o.x] cannot be changed from type [long] to [text]"},
+		{"unknown type", "PUT", "/pm-a/_mapping", `{"properties":{"z":{"type":"nope"}}}`, 400, "mapper_parsing_exception", "Failed to parse mapping: No handler for type [nope] declared on field [z]"},
+		{"missing index", "PUT", "/pm-none/_mapping", `{"properties":{}}`, 404, "index_not_found_exception", "no such index [pm-none]"},
+		{"unknown setting", "PUT", "/pm-a/_settings", `{"index":{"nope":1}}`, 400, "illegal_argument_exception", ""},
+		{"static setting on an open index", "PUT", "/pm-a/_settings", `{"index.codec":"best_compression"}`, 400, "illegal_argument_exception", ""},
+		{"final setting", "PUT", "/pm-a/_settings", `{"number_of_shards":2}`, 400, "illegal_argument_exception", "final index setting [index.number_of_shards], not updateable"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			expectError(t, tg.do(tc.method, tc.path, tc.body), tc.status, tc.typ, tc.reason)
+		})
+	}
+	r = read(t)(es.Indices.PutSettings(body(`{"index":{"number_of_replicas":2,"refresh_interval":"30s"}}`), es.Indices.PutSettings.WithIndex("pm-alias")))
+	if r.status != 200 {
+		t.Fatalf("put settings: %s", r.raw)
+	}
+	r = tg.must(200, "GET", "/pm-a/_settings", nil)
+	if get(r.body, "pm-a.settings.index.number_of_replicas") != "2" || get(r.body, "pm-a.settings.index.refresh_interval") != "30s" {
+		t.Fatalf("settings after update: %s", r.raw)
+	}
+}
