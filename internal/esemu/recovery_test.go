@@ -116,3 +116,22 @@ func TestRestoreAliasesAndRecovery(t *testing.T) {
 		}
 	})
 }
+
+func TestSnapshotOfAnAlias(t *testing.T) {
+	tg := newTarget(t)
+	tg.setupRepo("alias_repo")
+	tg.must(200, "PUT", "/sa-1", `{"aliases":{"sa-alias":{}}}`)
+	tg.must(200, "PUT", "/sa-2", `{"aliases":{"sa-alias":{}}}`)
+	tg.must(200, "PUT", "/sa-3", nil)
+	t.Cleanup(func() { tg.do("DELETE", "/sa-1,sa-2,sa-3", nil) })
+	r := tg.must(200, "PUT", "/_snapshot/alias_repo/s1?wait_for_completion=true", `{"indices":"sa-alias"}`)
+	got, _ := get(r.body, "snapshot.indices").([]any)
+	names := make([]string, 0, len(got))
+	for _, n := range got {
+		names = append(names, n.(string))
+	}
+	slices.Sort(names)
+	if !slices.Equal(names, []string{"sa-1", "sa-2"}) {
+		t.Fatalf("snapshot of an alias holds %v: %s", names, r.raw)
+	}
+}

@@ -290,7 +290,7 @@ func (s *Server) startSnapshot(repoName, name string, co createOptions) (*snapsh
 		}
 		return nil, errSnapshotNameInUse(repoName, name, "snapshot with the same name already exists")
 	}
-	names, rerr := resolveIndices(s.indexStates(), co.indices, co.opts)
+	names, rerr := s.resolveNames(co.indices, co.opts)
 	if rerr != nil {
 		return nil, rerr
 	}
