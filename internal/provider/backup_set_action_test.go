@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/querycheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
@@ -178,4 +180,84 @@ func TestProtocolCamundaBackupProgress(t *testing.T) {
 	if err := errors.Join(b.zeebeBackup(800, false), b.exportingResumed()); err != nil {
 		t.Error(err)
 	}
+}
+
+// TestProtocolCamundaBackupList lists sets as terraform query does: identities, display
+// names telling restorable sets from partial ones, the resource when asked, and the filter.
+func TestProtocolCamundaBackupList(t *testing.T) {
+	t.Parallel()
+	b := newSetBackend(t)
+	srv, schemas := protocolSetServer(t, b)
+	if _, diags := invokeSet(t, srv, schemas, map[string]tftypes.Value{"backup_id": number(810)}); hasErrors(diags) {
+		t.Fatalf("set 810: %s", diagText(diags))
+	}
+	b.srv.Emulator().Faults().FailSnapshots("camunda_optimize_811_*", "FAILED", "disk full")
+	if _, diags := invokeSet(t, srv, schemas, map[string]tftypes.Value{"backup_id": number(811)}); !hasErrors(diags) {
+		t.Fatal("set 811 should fail at Optimize")
+	}
+	typ := schemas.ListResourceSchemas["camunda_backup"].ValueType()
+	list := func(attrs map[string]tftypes.Value, include bool) []tfprotov6.ListResourceResult {
+		// The list methods are not part of ProviderServer yet.
+		resp, err := srv.(tfprotov6.ProviderServerWithListResource).ListResource(context.Background(), &tfprotov6.ListResourceRequest{ //nolint:staticcheck // see above
+			TypeName: "camunda_backup", Config: dynamic(t, typ, objectOf(typ, attrs)), IncludeResource: include, Limit: 100,
+		})
+		if err != nil {
+			t.Fatalf("ListResource: %v", err)
+		}
+		var out []tfprotov6.ListResourceResult
+		for r := range resp.Results {
+			if hasErrors(r.Diagnostics) {
+				t.Fatalf("ListResource: %s", diagText(r.Diagnostics))
+			}
+			out = append(out, r)
+		}
+		return out
+	}
+	results := list(nil, true)
+	if names := displayNames(results); len(names) != 2 || names[0] != "backup set 811 (FAILED, not restorable)" || names[1] != "backup set 810 (COMPLETED, restorable)" {
+		t.Fatalf("results %q", names)
+	}
+	res, err := results[1].Resource.Unmarshal(schemas.ResourceSchemas["camunda_backup"].ValueType())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state map[string]tftypes.Value
+	var restorable bool
+	if err := res.As(&state); err != nil || state["restorable"].As(&restorable) != nil || !restorable {
+		t.Errorf("resource %v, want restorable", res)
+	}
+	if got := list(map[string]tftypes.Value{"restorable": tftypes.NewValue(tftypes.Bool, true)}, false); len(got) != 1 || got[0].Resource != nil {
+		t.Errorf("restorable = true listed %q, want set 810 alone, without its resource", displayNames(got))
+	}
+}
+
+// TestAccCamundaBackupQuery lists sets with terraform query.
+func TestAccCamundaBackupQuery(t *testing.T) {
+	t.Parallel()
+	b := newSetBackend(t)
+	srv, schemas := protocolSetServer(t, b)
+	for _, id := range []int64{820, 821} {
+		if _, diags := invokeSet(t, srv, schemas, map[string]tftypes.Value{"backup_id": number(id)}); hasErrors(diags) {
+			t.Fatalf("set %d: %s", id, diagText(diags))
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		TerraformVersionChecks:   skipBelow114,
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Query: true,
+			Config: b.provider + `
+list "camunda_backup" "restorable" {
+  provider = camunda
+  config {
+    restorable = true
+  }
+}
+`,
+			QueryResultChecks: []querycheck.QueryResultCheck{
+				querycheck.ExpectLength("camunda_backup.restorable", 2),
+				querycheck.ExpectIdentity("camunda_backup.restorable", map[string]knownvalue.Check{"backup_id": knownvalue.Int64Exact(821)}),
+			},
+		}},
+	})
 }

@@ -93,7 +93,7 @@ func (p *camundaProvider) Actions(context.Context) []func() action.Action {
 // ListResources lists the provider's list resources, for terraform query (Terraform 1.14 and
 // later).
 func (p *camundaProvider) ListResources(context.Context) []func() list.ListResource {
-	return []func() list.ListResource{newWebappBackupListResource}
+	return []func() list.ListResource{newBackupSetListResource, newWebappBackupListResource}
 }
 
 // Resources lists the provider's resources.
