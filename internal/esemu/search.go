@@ -1334,12 +1334,39 @@ func (c *call) countQuery() error {
 	if req.terminate, err = c.intParam("terminate_after", 0); err != nil {
 		return err
 	}
+	if q, ok := req.query.(matchAll); ok && !q.none && req.terminate == 0 {
+		return c.countAll()
+	}
 	res, err := c.runSearch(req)
 	if err != nil {
 		return err
 	}
 	return c.json(http.StatusOK, object{{"count", res.total},
 		{"_shards", object{{"total", res.shards}, {"successful", res.shards}, {"skipped", 0}, {"failed", 0}}}})
+}
+
+// countAll counts every document of the selected indices from the
+// in-memory tables, without listing them.
+func (c *call) countAll() error {
+	s := c.s
+	s.mu.RLock()
+	ixs, err := c.resolvePath(indicesOptions{allowNoIndices: true, open: true})
+	if err != nil {
+		s.mu.RUnlock()
+		return err
+	}
+	n, shards := 0, 0
+	for _, ix := range ixs {
+		if ix.closed {
+			s.mu.RUnlock()
+			return errIndexClosed(ix.name, ix.uuid)
+		}
+		n += ix.count()
+		shards += ix.shards()
+	}
+	s.mu.RUnlock()
+	return c.json(http.StatusOK, object{{"count", n},
+		{"_shards", object{{"total", shards}, {"successful", shards}, {"skipped", 0}, {"failed", 0}}}})
 }
 
 // --- scroll ---

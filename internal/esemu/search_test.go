@@ -242,3 +242,67 @@ func TestScroll(t *testing.T) {
 		}
 	})
 }
+
+// TestReadIndexWhole reads an index of a few thousand documents the ways
+// dump tools do: a scroll sorted by _doc, and search_after pages sorted by
+// _id; every document comes back once, with its source.
+func TestReadIndexWhole(t *testing.T) {
+	tg := newTarget(t)
+	const docs = 2500
+	var sb strings.Builder
+	for i := range docs {
+		fmt.Fprintf(&sb, `{"index":{"_index":"whole","_id":"d%05d"}}`+"\n"+`{"n":%d}`+"\n", i, i)
+	}
+	tg.must(200, "POST", "/_bulk?refresh=true", sb.String())
+	t.Cleanup(func() { tg.do("DELETE", "/whole", nil) })
+	check := func(t *testing.T, seen map[string]float64) {
+		t.Helper()
+		if len(seen) != docs {
+			t.Fatalf("read %d documents, want %d", len(seen), docs)
+		}
+		for id, n := range seen {
+			if id != fmt.Sprintf("d%05d", int(n)) {
+				t.Fatalf("document %s has source n=%v", id, n)
+			}
+		}
+	}
+	addPage := func(t *testing.T, seen map[string]float64, r response) int {
+		t.Helper()
+		hits, _ := get(r.body, "hits.hits").([]any)
+		for _, h := range hits {
+			id := get(h, "_id").(string)
+			if _, dup := seen[id]; dup {
+				t.Fatalf("document %s read twice", id)
+			}
+			seen[id], _ = get(h, "_source.n").(float64)
+		}
+		return len(hits)
+	}
+	t.Run("scroll", func(t *testing.T) {
+		seen := map[string]float64{}
+		r := tg.must(200, "POST", "/whole/_search?scroll=1m", `{"size":400,"sort":["_doc"],"query":{"match_all":{}}}`)
+		id, _ := r.body["_scroll_id"].(string)
+		for addPage(t, seen, r) > 0 {
+			r = tg.must(200, "POST", "/_search/scroll", map[string]any{"scroll": "1m", "scroll_id": id})
+		}
+		tg.must(200, "DELETE", "/_search/scroll", map[string]any{"scroll_id": id})
+		check(t, seen)
+	})
+	t.Run("search_after", func(t *testing.T) {
+		seen := map[string]float64{}
+		var after []any
+		for {
+			b := map[string]any{"size": 700, "sort": []any{map[string]any{"_id": "asc"}}}
+			if after != nil {
+				b["search_after"] = after
+			}
+			r := tg.must(200, "POST", "/whole/_search", b)
+			if addPage(t, seen, r) == 0 {
+				break
+			}
+			hits := get(r.body, "hits.hits").([]any)
+			after = get(hits[len(hits)-1], "sort").([]any)
+		}
+		check(t, seen)
+	})
+}
