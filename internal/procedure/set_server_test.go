@@ -136,6 +136,8 @@ func TestSetOnReferenceServer(t *testing.T) {
 		{"Optimize", 1020, func() { es.FailSnapshots("camunda_optimize_1020_*", "FAILED", "disk full") }, backupapi.ComponentOptimize},
 		{"zeebe-record", 1030, func() { es.FailSnapshots("camunda_zeebe_records_backup_1030", "FAILED", "disk full") }, backupapi.ComponentZeebeRecords},
 		{"Zeebe partition", 1040, func() { c.srv.Faults().Set(server.FaultSettings{FailPartitions: map[int]string{2: "store I/O error"}}) }, backupapi.ComponentZeebe},
+		// Zeebe answers 409 at its step (here: scaling, which uses the id up).
+		{"Zeebe 409", 1050, func() { c.srv.Faults().Set(server.FaultSettings{ZeebeScaling: true}) }, backupapi.ComponentZeebe},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.inject()
@@ -157,7 +159,7 @@ func TestSetOnReferenceServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if list.LatestRestorable != 1000 || list.Sets[0].Set.ID != 1040 {
+	if list.LatestRestorable != 1000 || list.Sets[0].Set.ID != 1050 {
 		t.Fatalf("latest restorable %s, newest %s", list.LatestRestorable, list.Sets[0].Set.ID)
 	}
 }
