@@ -47,13 +47,17 @@ type RestoreRecord struct {
 // restoredAliases sets the aliases each restored index gets, following
 // Elasticsearch: with include_aliases the snapshot's, otherwise none for a
 // new index and the existing ones for a closed index being replaced. It
-// returns a refusal when a restored alias would be named as an index that
-// stays or is restored. s.mu must be held.
-func (s *Server) restoredAliases(plans []restorePlan, include bool) string {
-	targets := map[string]bool{}
+// refuses aliases that would clash with index names or give an alias a
+// second write index, as Elasticsearch's cluster state validation does (the
+// wording of those two refusals is inferred from its source, unconfirmed
+// against a running node). s.mu must be held.
+func (s *Server) restoredAliases(plans []restorePlan, include bool, repo, snapID string) *esError {
+	targets := map[string]string{}
 	for _, p := range plans {
-		targets[p.to] = true
+		targets[p.to] = p.from
 	}
+	replaced := func(ix *index) bool { _, ok := targets[ix.name]; return ok }
+	table := s.aliasTable()
 	for i := range plans {
 		p := &plans[i]
 		if !include {
@@ -63,15 +67,28 @@ func (s *Server) restoredAliases(plans []restorePlan, include bool) string {
 			}
 			continue
 		}
-		for _, a := range parseAliasSet(p.meta.Aliases).names() {
-			if _, exists := s.indices[a]; exists || targets[a] {
-				// The wording of this refusal is the emulator's; Elasticsearch
-				// refuses the alias/index name clash too.
-				return "cannot restore index [" + p.to + "] with alias [" + a + "] because an index with the same name exists"
+		as := parseAliasSet(p.meta.Aliases)
+		for _, a := range as.names() {
+			if from, ok := targets[a]; ok {
+				return errSnapshotRestore(repo, snapID, "cannot rename index ["+from+"] into ["+a+"] because of conflict with an alias with the same name")
+			}
+			if ex, ok := s.indices[a]; ok && !replaced(ex) {
+				return newError("illegal_state_exception", http.StatusInternalServerError,
+					"index, alias, and data stream names need to be unique, but the following duplicates were found [%s (alias of [%s/_na_]) conflicts with index]", a, p.to)
+			}
+			if w := as[a].IsWriteIndex; w != nil && *w {
+				if e, ok := table[a]; ok {
+					for _, ix := range e.indices {
+						if m := ix.aliasesOf()[a]; !replaced(ix) && m.IsWriteIndex != nil && *m.IsWriteIndex {
+							return newError("illegal_state_exception", http.StatusInternalServerError,
+								"alias [%s] has more than one write index [%s,%s]", a, ix.name, p.to)
+						}
+					}
+				}
 			}
 		}
 	}
-	return ""
+	return nil
 }
 
 // noteRestored records the restore of plans for the recovery APIs; s.mu

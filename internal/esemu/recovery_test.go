@@ -110,10 +110,24 @@ func TestRestoreAliasesAndRecovery(t *testing.T) {
 		tg.must(200, "PUT", "/rec-alias", nil)
 		defer tg.do("DELETE", "/rec-alias", nil)
 		r := tg.do("POST", "/_snapshot/rec_repo/snap1/_restore?wait_for_completion=true", `{"indices":"rec-a"}`)
-		expectError(t, r, 500, "snapshot_restore_exception", "")
+		expectError(t, r, 500, "illegal_state_exception", "index, alias, and data stream names need to be unique, but the following duplicates were found [rec-alias (alias of [rec-a/_na_]) conflicts with index]")
 		if tg.do("HEAD", "/rec-a", nil).status != 404 {
 			t.Fatal("a refused restore created the index")
 		}
+		tg.must(200, "DELETE", "/rec-alias", nil)
+		r = tg.do("POST", "/_snapshot/rec_repo/snap1/_restore?wait_for_completion=true",
+			`{"indices":"rec-a","rename_pattern":"rec-a","rename_replacement":"rec-alias"}`)
+		expectError(t, r, 500, "snapshot_restore_exception", "")
+		if !strings.HasSuffix(get(r.body, "error.reason").(string), "cannot rename index [rec-a] into [rec-alias] because of conflict with an alias with the same name") {
+			t.Fatalf("reason: %s", r.raw)
+		}
+	})
+	t.Run("a restored write index beside another", func(t *testing.T) {
+		tg.do("DELETE", "/rec-a", nil)
+		tg.must(200, "PUT", "/rec-other", `{"aliases":{"rec-alias":{"is_write_index":true}}}`)
+		defer tg.do("DELETE", "/rec-other", nil)
+		r := tg.do("POST", "/_snapshot/rec_repo/snap1/_restore?wait_for_completion=true", `{"indices":"rec-a"}`)
+		expectError(t, r, 500, "illegal_state_exception", "alias [rec-alias] has more than one write index [rec-other,rec-a]")
 	})
 }
 

@@ -155,8 +155,8 @@ func (c *call) restoreSnapshot() error {
 		}
 		plans = append(plans, p)
 	}
-	if msg := s.restoredAliases(plans, !ro.excludeAliases); msg != "" {
-		return errSnapshotRestore(repoName, id, msg)
+	if aerr := s.restoredAliases(plans, !ro.excludeAliases, repoName, id); aerr != nil {
+		return aerr
 	}
 	shards, ferr := s.restoreLocked(plans)
 	if ferr != nil {
