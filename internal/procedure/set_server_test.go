@@ -216,6 +216,20 @@ func TestSetRefusedAndPausedOnReferenceServer(t *testing.T) {
 		t.Fatalf("error %v, want a cancelled *SetError with exporting resumed", err)
 	}
 	c.exportingResumed(t)
+	// Let the web applications' backup that was left running finish, so that the server
+	// stops at once.
+	es.Reset()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		b, err := c.set.Webapp.Client.Get(ctx, 2002)
+		if err == nil && b.State.Terminal() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("backup 2002 did not finish: %v %v", b.State, err)
+		}
+		time.Sleep(5 * time.Millisecond) // polling interval, not synchronisation
+	}
 }
 
 // TestSetRetentionOnReferenceServer: retention deletes every component's backup of a set
