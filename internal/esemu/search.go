@@ -877,7 +877,7 @@ func (c *call) parseSearch(allowBody bool) (searchRequest, *esError) {
 			return req, err
 		}
 	}
-	fromSet := false
+	fromSet, trackSet := false, false
 	for _, m := range body {
 		switch m.Key {
 		case "query":
@@ -912,7 +912,7 @@ func (c *call) parseSearch(allowBody bool) (searchRequest, *esError) {
 				return req, err
 			}
 		case "track_total_hits":
-			req.trackTotal = trackTotal(scalarString(m.Value))
+			req.trackTotal, trackSet = trackTotal(scalarString(m.Value)), true
 		case "version", "seq_no_primary_term":
 			b, _ := m.Value.(bool)
 			if m.Key == "version" {
@@ -951,7 +951,7 @@ func (c *call) parseSearch(allowBody bool) (searchRequest, *esError) {
 		}
 	}
 	if c.has("track_total_hits") {
-		req.trackTotal = trackTotal(c.param("track_total_hits"))
+		req.trackTotal, trackSet = trackTotal(c.param("track_total_hits")), true
 	}
 	if c.has("_source") {
 		switch v := c.param("_source"); v {
@@ -986,6 +986,10 @@ func (c *call) parseSearch(allowBody bool) (searchRequest, *esError) {
 			return req, errParse("failed to parse setting [scroll] with value [%s] as a time value: unit is missing or unrecognized", c.param("scroll"))
 		}
 		req.scroll = max(d, time.Millisecond)
+		if !trackSet {
+			// A scroll counts its hits exactly unless told otherwise.
+			req.trackTotal = -1
+		}
 	}
 	if req.from < 0 {
 		return req, errIllegalArgument("[from] parameter cannot be negative, found [%d]", req.from)
@@ -1517,7 +1521,6 @@ func (c *call) scroll() error {
 		return err
 	}
 	return c.json(http.StatusOK, object{{"_scroll_id", id}, {"took", time.Since(start).Milliseconds()}, {"timed_out", false},
-		{"terminated_early", false},
 		{"_shards", object{{"total", shards}, {"successful", shards}, {"skipped", 0}, {"failed", 0}}},
 		{"hits", hits}})
 }
