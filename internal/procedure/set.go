@@ -341,7 +341,7 @@ func (s Set) Take(ctx context.Context, opts SetOptions) (taken SetTaken, err err
 	pausedAt := s.Poll.Now()
 	perr := s.Exporting.Pause(ctx, true)
 	defer func() {
-		rerr := s.resume()
+		rerr := s.resume(ctx)
 		end := s.Poll.Now()
 		taken.Paused = end.Sub(pausedAt)
 		if rerr == nil {
@@ -377,10 +377,11 @@ func (s Set) Take(ctx context.Context, opts SetOptions) (taken SetTaken, err err
 	return taken, nil
 }
 
-// resume resumes exporting on a context of its own: the caller's may be cancelled.
-func (s Set) resume() error {
+// resume resumes exporting on a context of its own, which keeps ctx's values but not its
+// cancellation or deadline: the caller's context may be cancelled or expired by now.
+func (s Set) resume(ctx context.Context) error {
 	timeout := cmp.Or(s.ResumeTimeout, DefaultResumeTimeout)
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(context.Background()), timeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
 	defer cancel()
 	return s.Exporting.Resume(ctx)
 }
