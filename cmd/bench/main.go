@@ -22,7 +22,7 @@ import (
 )
 
 // experiments are the sections of the report, in order.
-var experiments = []experiment{requestsPerOperation, backupOverhead, listBackups, serverLoad, terraformApply, terraformPlan, serverMemory}
+var experiments = []experiment{requestsPerOperation, backupOverhead, listBackups, serverLoad, terraformApply, terraformPlan, restoreThroughAction, serverMemory}
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stderr))

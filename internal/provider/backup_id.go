@@ -44,7 +44,7 @@ func backupIDOf(n types.Number) (backupapi.ID, error) {
 		return 0, fmt.Errorf("backup ids are whole numbers; %s is not", f.Text('g', -1))
 	}
 	i, acc := f.Int64()
-	if acc != big.Exact || i < 1 || i > math.MaxInt64 {
+	if acc != big.Exact || i < 1 {
 		return 0, fmt.Errorf("backup ids go from 1 to %d; %s is out of range", int64(math.MaxInt64), f.Text('f', 0))
 	}
 	return backupapi.ID(i), nil

@@ -49,6 +49,17 @@ func protocolServer(t *testing.T, b *testBackend) (tfprotov6.ProviderServer, *tf
 	return server, schemas
 }
 
+// actionServer and listServer are the parts of the provider server that serve actions and list
+// resources (terraform-plugin-go declares them apart from ProviderServer for now).
+type (
+	actionServer interface {
+		InvokeAction(context.Context, *tfprotov6.InvokeActionRequest) (*tfprotov6.InvokeActionServerStream, error)
+	}
+	listServer interface {
+		ListResource(context.Context, *tfprotov6.ListResourceRequest) (*tfprotov6.ListResourceServerStream, error)
+	}
+)
+
 // providerserverFor is the provider's protocol server with an environment.
 func providerserverFor(env getenv) (tfprotov6.ProviderServer, error) {
 	return providerserver.NewProtocol6WithError(newWithEnv("test", env)())()
@@ -105,7 +116,7 @@ func invoke(t *testing.T, server tfprotov6.ProviderServer, schemas *tfprotov6.Ge
 func invokeAction(t *testing.T, server tfprotov6.ProviderServer, schemas *tfprotov6.GetProviderSchemaResponse, name string, attrs map[string]tftypes.Value) ([]string, []*tfprotov6.Diagnostic) {
 	t.Helper()
 	typ := schemas.ActionSchemas[name].Schema.ValueType()
-	resp, err := server.(tfprotov6.ProviderServerWithActions).InvokeAction(context.Background(), &tfprotov6.InvokeActionRequest{
+	resp, err := server.(actionServer).InvokeAction(context.Background(), &tfprotov6.InvokeActionRequest{
 		ActionType: name, Config: dynamic(t, typ, objectOf(typ, attrs)),
 	})
 	if err != nil {
@@ -245,7 +256,7 @@ func TestProtocolListResource(t *testing.T) {
 		createBackup(t, b, 122, backupapi.StateCompleted)
 		typ := schemas.ListResourceSchemas["camunda_webapp_backup"].ValueType()
 		list := func(attrs map[string]tftypes.Value, include bool) []tfprotov6.ListResourceResult {
-			resp, err := server.(tfprotov6.ProviderServerWithListResource).ListResource(context.Background(), &tfprotov6.ListResourceRequest{
+			resp, err := server.(listServer).ListResource(context.Background(), &tfprotov6.ListResourceRequest{
 				TypeName: "camunda_webapp_backup", Config: dynamic(t, typ, objectOf(typ, attrs)), IncludeResource: include, Limit: 100,
 			})
 			if err != nil {
