@@ -203,3 +203,17 @@ func TestAliasesSurviveRestart(t *testing.T) {
 		t.Fatalf("alias lost: %s", r.raw)
 	}
 }
+
+func TestBulkThroughAnAlias(t *testing.T) {
+	tg := newTarget(t)
+	tg.must(200, "PUT", "/ba-1", `{"aliases":{"ba-w":{"is_write_index":true}}}`)
+	tg.must(200, "PUT", "/ba-2", `{"aliases":{"ba-w":{}}}`)
+	t.Cleanup(func() { tg.do("DELETE", "/ba-1,ba-2", nil) })
+	r := read(t)(tg.es.Bulk(body("{\"index\":{\"_id\":\"1\"}}\n{\"a\":1}\n{\"index\":{\"_id\":\"2\"}}\n{\"a\":2}\n{\"delete\":{\"_id\":\"2\"}}\n"), tg.es.Bulk.WithIndex("ba-w")))
+	if r.status != 200 || get(r.body, "errors") != false || get(r.body, "items.2.delete.result") != "deleted" || get(r.body, "items.0.index._index") != "ba-1" {
+		t.Fatalf("bulk through an alias: %s", r.raw)
+	}
+	if r := tg.must(200, "GET", "/ba-1/_count", nil); get(r.body, "count") != float64(1) {
+		t.Fatalf("count: %s", r.raw)
+	}
+}

@@ -473,6 +473,13 @@ func (s *Server) planBulkOp(p *bulkPlan, action, name, id string, src json.RawMe
 	if action == "delete" {
 		ix, ok := s.indices[name]
 		if !ok {
+			ax, aerr := s.aliasTarget(name, true)
+			if aerr != nil {
+				return nil, nil, aerr
+			}
+			ix, ok = ax, ax != nil
+		}
+		if !ok {
 			return nil, nil, errIndexNotFound(name, "index_or_alias")
 		}
 		if ix.closed {
