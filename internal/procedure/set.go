@@ -231,8 +231,9 @@ func (e *PausedError) Error() string {
 		"nothing was changed. Resume it (%s), or let the backup resume it first", phaseList(e.Phases), e.ResumeRequest)
 }
 
-// UsedIDError is an id under which components already hold a backup that is running or
-// restorable: taking the set again would mix two moments.
+// UsedIDError is an id under which components already hold backups that are running, or
+// completed without a failed one beside them: they are not the leftovers of a failed set,
+// and are never overwritten.
 type UsedIDError struct {
 	ID      backupapi.ID
 	Holding []backupapi.ComponentBackup
@@ -288,9 +289,9 @@ func lockedProgress(p Progress) Progress {
 //  1. read exporting's state; exporting found paused is resumed with opts.ResumePaused,
 //     else the run stops with a *PausedError, nothing changed;
 //  2. choose the id (NewID), or check the given one: not greater than Zeebe's largest id
-//     is an *IDRefusedError; components holding a running or restorable backup under it,
-//     a *UsedIDError; broken leftovers of a partial set under it are deleted (reported in
-//     Replaced);
+//     is an *IDRefusedError; the leftovers of a set that failed before Zeebe's step under
+//     it are deleted (reported in Replaced); anything else under it (running, or completed
+//     without a failed component beside it) is a *UsedIDError;
 //  3. soft-pause exporting;
 //  4. take the web applications' and Optimize's backups side by side, wait for both;
 //  5. the zeebe-record snapshot, with opts.ZeebeRecords;
@@ -427,15 +428,24 @@ func (s Set) chooseID(ctx context.Context, opts SetOptions) (backupapi.ID, []bac
 	if err != nil {
 		return id, nil, fmt.Errorf("looking for backups under id %s (nothing was paused): %w", id, err)
 	}
-	var holding []backupapi.ComponentBackup
-	for _, c := range set.Set.Components {
+	// Zeebe never took the id, so what stands under it is the leftover of a set that stopped
+	// before Zeebe's step. Such a set is taken again only when it shows that it failed (a
+	// component FAILED, INCOMPLETE or INCOMPATIBLE): all its backups, completed ones
+	// included, were taken at another moment than the new set and are deleted. Anything
+	// running, or completed backups without a failed one beside them (a web-app backup
+	// taken on its own, say), is never touched.
+	holding := nonEmpty(set.Set.Components)
+	broken := false
+	for _, c := range holding {
 		switch c.State {
-		case backupapi.StateDoesNotExist:
 		case backupapi.StateFailed, backupapi.StateIncomplete, backupapi.StateIncompatible:
-			holding = append(holding, c)
-		default: // running, or completed: another moment's backup, never overwritten
-			return id, nil, &UsedIDError{ID: id, Holding: nonEmpty(set.Set.Components)}
+			broken = true
+		case backupapi.StateInProgress:
+			return id, nil, &UsedIDError{ID: id, Holding: holding}
 		}
+	}
+	if len(holding) > 0 && !broken {
+		return id, nil, &UsedIDError{ID: id, Holding: holding}
 	}
 	return id, holding, nil
 }

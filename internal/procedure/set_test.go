@@ -488,8 +488,9 @@ func TestSetFoundPaused(t *testing.T) {
 	}
 }
 
-// TestSetPartialLeftoversReplaced: the broken backups of a partial set under a given id
-// (Zeebe never took it) are deleted before the set is taken again; a completed one is not.
+// TestSetPartialLeftoversReplaced: the leftovers of a set that failed before Zeebe's step
+// (Zeebe never took the id) are deleted before the set is taken again under the id; a
+// completed backup without a failed one beside it is never touched.
 func TestSetPartialLeftoversReplaced(t *testing.T) {
 	f := newSetFixture()
 	f.optimize.fail = true
@@ -497,15 +498,29 @@ func TestSetPartialLeftoversReplaced(t *testing.T) {
 		t.Fatal("the first attempt should fail at Optimize")
 	}
 	f.optimize.fail = false
-	_, err := f.set.Take(context.Background(), SetOptions{ID: 100})
+	lines, progress := recorder()
+	taken, err := f.set.Take(context.Background(), SetOptions{ID: 100, Progress: progress})
+	if err != nil || !slices.Equal(taken.Replaced, []backupapi.Component{backupapi.ComponentWebapps, backupapi.ComponentOptimize}) {
+		t.Fatalf("Take again: %v, replaced %v", err, taken.Replaced)
+	}
+	if !strings.Contains(strings.Join(*lines, "\n"), "optimize holds a FAILED backup under this id") {
+		t.Errorf("the deletion is not reported:\n%s", strings.Join(*lines, "\n"))
+	}
+	if taken.Set.Restorable() != nil {
+		t.Errorf("set 100 taken again: %+v", taken.Set)
+	}
+
+	// A web-app backup taken on its own under id 200 is not a failed set's leftover.
+	if _, err := f.set.Webapp.Take(context.Background(), 200, TakeOptions{Wait: true}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.set.Take(context.Background(), SetOptions{ID: 200})
 	var used *UsedIDError
 	if !errors.As(err, &used) || !strings.Contains(err.Error(), "webapps (COMPLETED)") {
-		t.Fatalf("error %v, want a *UsedIDError: the completed web-app backup belongs to another moment", err)
+		t.Fatalf("error %v, want a *UsedIDError naming the completed web-app backup", err)
 	}
-	delete(f.web.backups, 100)
-	taken, err := f.set.Take(context.Background(), SetOptions{ID: 100})
-	if err != nil || !slices.Equal(taken.Replaced, []backupapi.Component{backupapi.ComponentOptimize}) {
-		t.Fatalf("Take again: %v, replaced %v", err, taken.Replaced)
+	if _, ok := f.web.backups[200]; !ok {
+		t.Error("the web-app backup taken on its own was deleted")
 	}
 }
 

@@ -155,40 +155,52 @@ data "camunda_backups" "all" {
 }
 
 // TestAccCamundaBackupComponentFails fails each component in turn: the apply fails naming
-// it, exporting is resumed, and the set is kept tainted and not restorable.
+// it, exporting is resumed, and the set is kept tainted and not restorable. The next apply
+// replaces it: under the same id when Zeebe never took it (the failed set's leftovers are
+// deleted first), refused before anything is paused when Zeebe did.
 func TestAccCamundaBackupComponentFails(t *testing.T) {
 	t.Parallel()
 	b := newSetBackend(t)
 	es := b.srv.Emulator().Faults()
+	failPartition := func(int64) {
+		b.srv.Faults().Set(server.FaultSettings{FailPartitions: map[int]string{2: "store I/O error"}})
+	}
 	for i, tc := range []struct {
 		name   string
 		inject func(id int64)
 		want   string
+		// again is the outcome of the next apply once the fault is gone: "" succeeds.
+		again string
 	}{
-		{"web apps", func(id int64) { es.FailSnapshots(fmt.Sprintf("camunda_webapps_%d_*", id), "FAILED", "disk full") }, `(?s)Backup Set Failed at webapps.*exporting\s+was\s+resumed`},
-		{"Optimize", func(id int64) { es.FailSnapshots(fmt.Sprintf("camunda_optimize_%d_*", id), "FAILED", "disk full") }, `(?s)Backup Set Failed at optimize.*exporting\s+was\s+resumed`},
+		{"web apps", func(id int64) { es.FailSnapshots(fmt.Sprintf("camunda_webapps_%d_*", id), "FAILED", "disk full") },
+			`(?s)Backup Set Failed at webapps.*exporting\s+was\s+resumed`, ""},
+		{"Optimize", func(id int64) { es.FailSnapshots(fmt.Sprintf("camunda_optimize_%d_*", id), "FAILED", "disk full") },
+			`(?s)Backup Set Failed at optimize.*exporting\s+was\s+resumed`, ""},
 		{"zeebe-record", func(id int64) {
 			es.FailSnapshots(fmt.Sprintf("camunda_zeebe_records_backup_%d", id), "FAILED", "disk full")
-		}, `(?s)Backup Set Failed at zeebe-records.*exporting\s+was\s+resumed`},
-		{"Zeebe partition", func(int64) {
-			b.srv.Faults().Set(server.FaultSettings{FailPartitions: map[int]string{2: "store I/O error"}})
-		}, `(?s)Backup Set Failed at zeebe.*partition\s+2\s+failed.*exporting\s+was\s+resumed`},
+		},
+			`(?s)Backup Set Failed at zeebe-records.*exporting\s+was\s+resumed`, ""},
+		{"Zeebe partition", failPartition,
+			`(?s)Backup Set Failed at zeebe.*partition\s+2\s+failed.*exporting\s+was\s+resumed`, `(?s)Backup ID Refused by Zeebe`},
 	} {
 		id := int64(600 + 10*i)
 		t.Run(tc.name, func(t *testing.T) {
+			again := resource.TestStep{
+				PreConfig: func() { es.Reset(); b.srv.Faults().Reset() },
+				Config:    setConfig(b, id, ""),
+			}
+			if tc.again == "" {
+				again.ConfigStateChecks = expectSet("COMPLETED", true)
+			} else {
+				again.ExpectError = regexp.MustCompile(tc.again)
+			}
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 				Steps: []resource.TestStep{{
 					PreConfig:   func() { tc.inject(id) },
 					Config:      setConfig(b, id, ""),
 					ExpectError: regexp.MustCompile(tc.want),
-					Check:       func(*terraform.State) error { return nil },
-				}, {
-					PreConfig:          func() { es.Reset(); b.srv.Faults().Reset() },
-					Config:             setConfig(b, id, ""),
-					PlanOnly:           true,
-					ExpectNonEmptyPlan: true, // the partial set is tainted: replaced
-				}},
+				}, again},
 				CheckDestroy: func(*terraform.State) error { return b.exportingResumed() },
 			})
 		})
