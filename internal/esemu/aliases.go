@@ -514,10 +514,10 @@ func (s *Server) applyAliasActions(acts []aliasAction) error {
 	}
 	var drop []*index
 	for _, a := range acts {
-		opts := indicesOptions{open: true, closed: true}
-		if a.kind == "remove_index" {
-			opts.ignoreAliases = true
-		}
+		// Alias actions name concrete indices (or patterns of them): an
+		// alias in their index expression is refused, as Elasticsearch's
+		// aliases request ignores aliases.
+		opts := indicesOptions{open: true, ignoreAliases: true}
 		names, rerr := s.resolveNames(a.indices, opts)
 		if rerr != nil {
 			return rerr

@@ -217,3 +217,15 @@ func TestBulkThroughAnAlias(t *testing.T) {
 		t.Fatalf("count: %s", r.raw)
 	}
 }
+
+func TestAliasActionsNameIndices(t *testing.T) {
+	tg := newTarget(t)
+	tg.must(200, "PUT", "/an-1", `{"aliases":{"an-a":{}}}`)
+	t.Cleanup(func() { tg.do("DELETE", "/an-1", nil) })
+	r := tg.do("POST", "/_aliases", `{"actions":[{"add":{"index":"an-a","alias":"an-b"}}]}`)
+	expectError(t, r, 400, "illegal_argument_exception", "The provided expression [an-a] matches an alias, specify the corresponding concrete indices instead.")
+	tg.must(200, "POST", "/_aliases", `{"actions":[{"add":{"index":"an-*","alias":"an-b"}}]}`)
+	if r := tg.must(200, "GET", "/_alias/an-b", nil); get(r.body, "an-1.aliases.an-b") == nil {
+		t.Fatalf("wildcard add: %s", r.raw)
+	}
+}
