@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -18,6 +19,8 @@ import (
 
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi/actuator"
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi/records"
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/esclient"
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/server"
 )
 
@@ -276,4 +279,42 @@ func TestCamundaBackupNeedsActuator(t *testing.T) {
 	if (&backend{}).setOf(&diags) != nil || !diags.HasError() || !strings.Contains(diags.Errors()[0].Detail(), "actuator block") {
 		t.Fatalf("setOf without the actuator: %v", diags)
 	}
+}
+
+// TestAccCamundaBackupDeleteOnDestroy: with delete_on_destroy, destroying the resource
+// deletes every component's backup of the set.
+func TestAccCamundaBackupDeleteOnDestroy(t *testing.T) {
+	t.Parallel()
+	b := newSetBackend(t)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:            setConfig(b, 520, "  delete_on_destroy = true\n"),
+			ConfigStateChecks: expectSet("COMPLETED", true),
+		}},
+		CheckDestroy: func(*terraform.State) error {
+			ctx := context.Background()
+			if _, err := b.optimize.Get(ctx, 520); !errors.Is(err, backupapi.ErrNotFound) {
+				return fmt.Errorf("Optimize backup 520 after destroy: %v, want none", err)
+			}
+			web, err := actuator.New(actuator.Config{URL: b.srv.URL()})
+			if err != nil {
+				return err
+			}
+			if _, err := web.Get(ctx, 520); !errors.Is(err, backupapi.ErrNotFound) {
+				return fmt.Errorf("web-app backup 520 after destroy: %v, want none", err)
+			}
+			if _, err := b.zeebe.Get(ctx, 520); !errors.Is(err, backupapi.ErrNotFound) {
+				return fmt.Errorf("Zeebe backup 520 after destroy: %v, want none", err)
+			}
+			rec, err := records.New(records.Config{ES: esclient.Config{Addresses: []string{b.srv.ElasticsearchURL()}}, Repository: testRepository})
+			if err != nil {
+				return err
+			}
+			if _, err := rec.Get(ctx, 520); !errors.Is(err, backupapi.ErrNotFound) {
+				return fmt.Errorf("zeebe-record snapshot 520 after destroy: %v, want none", err)
+			}
+			return nil
+		},
+	})
 }
