@@ -462,6 +462,9 @@ func parseAliasActions(body object) ([]aliasAction, *esError) {
 		msgs = append(msgs, "Must specify at least one alias action")
 	}
 	for _, a := range acts {
+		if a.mustExist != nil && a.kind != "remove" {
+			return nil, errIllegalArgument("[must_exist] is unsupported for [%s]", strings.ToUpper(a.kind))
+		}
 		if len(a.indices) == 0 {
 			msgs = append(msgs, "One of [index/indices] is required")
 		}
@@ -564,8 +567,13 @@ func (s *Server) applyAliasActions(acts []aliasAction) error {
 		if slices.Contains(drop, ix) {
 			continue
 		}
-		if err := s.checkAliasesLocked(ix.name, as, false); err != nil {
-			return err
+		for _, n := range as.names() {
+			// An index removed by this request no longer holds its name.
+			if ex, ok := s.indices[n]; ok && !slices.Contains(drop, ex) {
+				return newError("invalid_alias_name_exception", http.StatusBadRequest,
+					"Invalid alias name [%s], an index or data stream exists with the same name as the alias", n).
+					with("index_uuid", ex.uuid).with("index", ix.name)
+			}
 		}
 	}
 	final := map[*index]aliasSet{}
@@ -621,6 +629,31 @@ func checkWriteIndexes(next map[*index]aliasSet) *esError {
 			slices.Sort(w)
 			return newError("illegal_state_exception", http.StatusInternalServerError,
 				"alias [%s] has more than one write index [%s]", n, strings.Join(w, ","))
+		}
+	}
+	return checkHiddenConsistent(next)
+}
+
+// checkHiddenConsistent refuses an alias hidden on some of its indices only.
+func checkHiddenConsistent(sets map[*index]aliasSet) *esError {
+	hidden, shown := map[string][]string{}, map[string][]string{}
+	for ix, as := range sets {
+		for n, m := range as {
+			if m.IsHidden != nil && *m.IsHidden {
+				hidden[n] = append(hidden[n], ix.name)
+			} else {
+				shown[n] = append(shown[n], ix.name)
+			}
+		}
+	}
+	for _, n := range sortedKeys(hidden) {
+		if len(shown[n]) > 0 {
+			h, v := hidden[n], shown[n]
+			slices.Sort(h)
+			slices.Sort(v)
+			return newError("illegal_state_exception", http.StatusInternalServerError,
+				"alias [%s] has is_hidden set to true on indices [%s] but does not have is_hidden set to true on indices [%s]; alias must have the same is_hidden setting on all indices",
+				n, strings.Join(h, ","), strings.Join(v, ","))
 		}
 	}
 	return nil

@@ -229,3 +229,23 @@ func TestAliasActionsNameIndices(t *testing.T) {
 		t.Fatalf("wildcard add: %s", r.raw)
 	}
 }
+
+func TestAliasActionRules(t *testing.T) {
+	tg := newTarget(t)
+	tg.setupIndex("ar-old")
+	tg.setupIndex("ar-new")
+	tg.setupIndex("ar-other")
+	// An index replaced by an alias of the same name in one request.
+	tg.must(200, "POST", "/_aliases", `{"actions":[{"add":{"index":"ar-new","aliases":["ar-old","ar-w"]}},{"remove_index":{"index":"ar-old"}}]}`)
+	if r := tg.must(200, "GET", "/ar-old/_count", nil); get(r.body, "_shards.total") != float64(1) {
+		t.Fatalf("count through the replacing alias: %s", r.raw)
+	}
+	if tg.do("GET", "/_alias/ar-old", nil).status != 200 {
+		t.Fatal("the replacing alias is missing")
+	}
+	expectError(t, tg.do("POST", "/_aliases", `{"actions":[{"add":{"index":"ar-new","alias":"x","must_exist":true}}]}`),
+		400, "illegal_argument_exception", "[must_exist] is unsupported for [ADD]")
+	tg.must(200, "POST", "/_aliases", `{"actions":[{"add":{"index":"ar-new","alias":"ar-h","is_hidden":true}}]}`)
+	expectError(t, tg.do("POST", "/_aliases", `{"actions":[{"add":{"index":"ar-other","alias":"ar-h"}}]}`), 500, "illegal_state_exception",
+		"alias [ar-h] has is_hidden set to true on indices [ar-new] but does not have is_hidden set to true on indices [ar-other]; alias must have the same is_hidden setting on all indices")
+}
