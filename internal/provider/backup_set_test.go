@@ -103,10 +103,11 @@ func setConfig(b *setBackend, id int64, extra string) string {
 
 const setAddr = "camunda_backup.test"
 
-func expectSet(state string, restorable bool) []statecheck.StateCheck {
+// expectCompletedSet checks that the set is COMPLETED and restorable.
+func expectCompletedSet() []statecheck.StateCheck {
 	return []statecheck.StateCheck{
-		statecheck.ExpectKnownValue(setAddr, tfjsonpath.New("state"), knownvalue.StringExact(state)),
-		statecheck.ExpectKnownValue(setAddr, tfjsonpath.New("restorable"), knownvalue.Bool(restorable)),
+		statecheck.ExpectKnownValue(setAddr, tfjsonpath.New("state"), knownvalue.StringExact("COMPLETED")),
+		statecheck.ExpectKnownValue(setAddr, tfjsonpath.New("restorable"), knownvalue.Bool(true)),
 	}
 }
 
@@ -126,7 +127,7 @@ data "camunda_backups" "all" {
 		Steps: []resource.TestStep{
 			{
 				Config: setConfig(b, 500, "") + dataSource,
-				ConfigStateChecks: append(expectSet("COMPLETED", true),
+				ConfigStateChecks: append(expectCompletedSet(),
 					statecheck.ExpectKnownValue(setAddr, tfjsonpath.New("components"), knownvalue.MapExact(map[string]knownvalue.Check{
 						"webapps": knownvalue.StringExact("COMPLETED"), "optimize": knownvalue.StringExact("COMPLETED"),
 						"zeebe-records": knownvalue.StringExact("COMPLETED"), "zeebe": knownvalue.StringExact("COMPLETED"),
@@ -193,7 +194,7 @@ func TestAccCamundaBackupComponentFails(t *testing.T) {
 				Config:    setConfig(b, id, ""),
 			}
 			if tc.again == "" {
-				again.ConfigStateChecks = expectSet("COMPLETED", true)
+				again.ConfigStateChecks = expectCompletedSet()
 			} else {
 				again.ExpectError = regexp.MustCompile(tc.again)
 			}
@@ -236,7 +237,7 @@ func TestAccCamundaBackupRefusedAndPaused(t *testing.T) {
 			},
 			{
 				Config:            setConfig(b, 950, "  resume_paused_exporting = true\n"),
-				ConfigStateChecks: expectSet("COMPLETED", true),
+				ConfigStateChecks: expectCompletedSet(),
 				Check:             func(*terraform.State) error { return b.exportingResumed() },
 			},
 		},
@@ -290,7 +291,7 @@ func TestAccCamundaBackupDeleteOnDestroy(t *testing.T) {
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:            setConfig(b, 520, "  delete_on_destroy = true\n"),
-			ConfigStateChecks: expectSet("COMPLETED", true),
+			ConfigStateChecks: expectCompletedSet(),
 		}},
 		CheckDestroy: func(*terraform.State) error {
 			ctx := context.Background()

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -60,7 +61,7 @@ func New(cfg Config) (*Client, error) {
 func (c *Client) Repository() string { return c.repo }
 
 // failure is the typed error of a failed call; the address is never part of it.
-func failure(call string, res *esapi.Response, err error) error {
+func (c *Client) failure(call string, res *esapi.Response, err error) error {
 	if err != nil {
 		return backupapi.Unavailable(err, "%s: Elasticsearch could not be reached", call)
 	}
@@ -78,7 +79,7 @@ func failure(call string, res *esapi.Response, err error) error {
 	}
 	switch {
 	case body.Error.Type == "repository_missing_exception":
-		return backupapi.RepositoryMissing(strings.TrimSpace(body.Error.Reason))
+		return backupapi.RepositoryMissing(c.repo)
 	case body.Error.Type == "snapshot_missing_exception" || res.StatusCode == http.StatusNotFound:
 		return &backupapi.Error{Kind: backupapi.ErrNotFound, Message: msg}
 	case body.Error.Type == "snapshot_name_already_in_use_exception" || body.Error.Type == "invalid_snapshot_name_exception":
@@ -102,11 +103,11 @@ func (c *Client) Start(ctx context.Context, id backupapi.ID) error {
 	create := c.api.Snapshot.Create
 	res, err := create(c.repo, name, create.WithContext(ctx), create.WithBody(bytes.NewReader(data)), create.WithWaitForCompletion(false))
 	if err != nil {
-		return failure("start snapshot "+name, nil, err)
+		return c.failure("start snapshot "+name, nil, err)
 	}
 	defer res.Body.Close()
 	if res.IsError() {
-		return failure("start snapshot "+name, res, nil)
+		return c.failure("start snapshot "+name, res, nil)
 	}
 	return nil
 }
@@ -135,11 +136,11 @@ func (c *Client) snapshots(ctx context.Context, call, pattern string) ([]backupa
 	get := c.api.Snapshot.Get
 	res, err := get(c.repo, []string{pattern}, get.WithContext(ctx), get.WithIgnoreUnavailable(true))
 	if err != nil {
-		return nil, failure(call, nil, err)
+		return nil, c.failure(call, nil, err)
 	}
 	defer res.Body.Close()
 	if res.IsError() {
-		return nil, failure(call, res, nil)
+		return nil, c.failure(call, res, nil)
 	}
 	var answer snapshotsAnswer
 	if err := json.NewDecoder(res.Body).Decode(&answer); err != nil {
@@ -185,20 +186,15 @@ func (c *Client) Delete(ctx context.Context, id backupapi.ID) error {
 	del := c.api.Snapshot.Delete
 	res, err := del(c.repo, []string{name}, del.WithContext(ctx))
 	if err != nil {
-		return failure("delete snapshot "+name, nil, err)
+		return c.failure("delete snapshot "+name, nil, err)
 	}
 	defer res.Body.Close()
 	if res.IsError() {
-		ferr := failure("delete snapshot "+name, res, nil)
-		if backupapi.HTTPStatus(ferr) == http.StatusNotFound && !isRepoMissing(ferr) {
+		ferr := c.failure("delete snapshot "+name, res, nil)
+		if errors.Is(ferr, backupapi.ErrNotFound) {
 			return nil
 		}
 		return ferr
 	}
 	return nil
-}
-
-func isRepoMissing(err error) bool {
-	e, ok := err.(*backupapi.Error)
-	return ok && e.Kind == backupapi.ErrRepositoryMissing
 }

@@ -1,0 +1,88 @@
+package records_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi/conformance"
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi/records"
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/esclient"
+)
+
+// newClient is a records client on the emulator (or the Elasticsearch of ELASTICSEARCH_URL)
+// with a repository and one zeebe-record index.
+func newClient(t *testing.T, repository string) *records.Client {
+	t.Helper()
+	b := conformance.NewBackend(t)
+	b.CreateRepository(t, "records-test")
+	b.CreateIndices(t, "zeebe-record_job_8.8.0_2026-01-01")
+	c, err := records.New(records.Config{Repository: repository, ES: esclient.Config{
+		Addresses: []string{b.URL}, Username: os.Getenv(conformance.EnvUsername), Password: os.Getenv(conformance.EnvPassword),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestRecordsLifecycle takes, reads, lists and deletes a zeebe-record snapshot; a second
+// take of the id conflicts; deleting what is gone succeeds.
+func TestRecordsLifecycle(t *testing.T) {
+	c := newClient(t, "records-test")
+	ctx := context.Background()
+	if _, err := c.Get(ctx, 41); !errors.Is(err, backupapi.ErrNotFound) {
+		t.Fatalf("Get before the take: %v, want ErrNotFound", err)
+	}
+	if err := c.Start(ctx, 41); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		s, err := c.Get(ctx, 41)
+		if err == nil && s.State == backupapi.SnapshotSuccess {
+			if s.Name != "camunda_zeebe_records_backup_41" || s.StartTime.IsZero() || s.EndTime.IsZero() {
+				t.Fatalf("snapshot %+v", s)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("snapshot 41: %+v %v", s, err)
+		}
+		time.Sleep(5 * time.Millisecond) // polling interval, not synchronisation
+	}
+	if err := c.Start(ctx, 41); !errors.Is(err, backupapi.ErrConflict) {
+		t.Errorf("second Start: %v, want ErrConflict", err)
+	}
+	list, err := c.List(ctx)
+	if err != nil || len(list) != 1 || list[0].Name != "camunda_zeebe_records_backup_41" {
+		t.Fatalf("List: %+v %v", list, err)
+	}
+	if err := c.Delete(ctx, 41); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if err := c.Delete(ctx, 41); err != nil {
+		t.Errorf("Delete of what is gone: %v", err)
+	}
+	if _, err := c.Get(ctx, 41); !errors.Is(err, backupapi.ErrNotFound) {
+		t.Errorf("Get after Delete: %v, want ErrNotFound", err)
+	}
+}
+
+// TestRecordsMissingRepository: every call on a repository that does not exist says so.
+func TestRecordsMissingRepository(t *testing.T) {
+	c := newClient(t, "nowhere")
+	ctx := context.Background()
+	if err := c.Start(ctx, 1); !errors.Is(err, backupapi.ErrRepositoryMissing) {
+		t.Errorf("Start: %v, want ErrRepositoryMissing", err)
+	}
+	if _, err := c.List(ctx); !errors.Is(err, backupapi.ErrRepositoryMissing) {
+		t.Errorf("List: %v, want ErrRepositoryMissing", err)
+	}
+	if err := c.Delete(ctx, 1); !errors.Is(err, backupapi.ErrRepositoryMissing) {
+		t.Errorf("Delete: %v, want ErrRepositoryMissing", err)
+	}
+}
