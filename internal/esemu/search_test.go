@@ -243,12 +243,12 @@ func TestScroll(t *testing.T) {
 	})
 }
 
-// TestReadIndexWhole reads an index of a few thousand documents the ways
+// TestReadIndexWhole reads an index of over a thousand documents the ways
 // dump tools do: a scroll sorted by _doc, and search_after pages sorted by
 // _id; every document comes back once, with its source.
 func TestReadIndexWhole(t *testing.T) {
 	tg := newTarget(t)
-	const docs = 2500
+	const docs = 1200
 	var sb strings.Builder
 	for i := range docs {
 		fmt.Fprintf(&sb, `{"index":{"_index":"whole","_id":"d%05d"}}`+"\n"+`{"n":%d}`+"\n", i, i)
@@ -280,7 +280,7 @@ func TestReadIndexWhole(t *testing.T) {
 	}
 	t.Run("scroll", func(t *testing.T) {
 		seen := map[string]float64{}
-		r := tg.must(200, "POST", "/whole/_search?scroll=1m", `{"size":400,"sort":["_doc"],"query":{"match_all":{}}}`)
+		r := tg.must(200, "POST", "/whole/_search?scroll=1m", `{"size":250,"sort":["_doc"],"query":{"match_all":{}}}`)
 		id, _ := r.body["_scroll_id"].(string)
 		for addPage(t, seen, r) > 0 {
 			r = tg.must(200, "POST", "/_search/scroll", map[string]any{"scroll": "1m", "scroll_id": id})
@@ -292,7 +292,7 @@ func TestReadIndexWhole(t *testing.T) {
 		seen := map[string]float64{}
 		var after []any
 		for {
-			b := map[string]any{"size": 700, "sort": []any{map[string]any{"_id": "asc"}}}
+			b := map[string]any{"size": 350, "sort": []any{map[string]any{"_id": "asc"}}}
 			if after != nil {
 				b["search_after"] = after
 			}
