@@ -835,3 +835,85 @@ func (s *Server) aliasTarget(name string, write bool) (*index, *esError) {
 	}
 	return e.indices[0], nil
 }
+
+// aliasFilters returns, for each searched index reached only through
+// explicitly named aliases that all have a filter, the filter to apply
+// (their disjunction), as Elasticsearch applies alias filters to searches. A
+// filter with a query this server does not evaluate is refused rather than
+// ignored. s.mu must be held.
+func (s *Server) aliasFilters(exprs []string, ixs []*index) (map[*index]queryNode, *esError) {
+	table := s.aliasTable()
+	if len(table) == 0 {
+		return nil, nil
+	}
+	var named []string
+	direct := map[string]bool{}
+	for _, e := range exprs {
+		if _, ok := table[e]; ok {
+			named = append(named, e)
+		} else {
+			// Index names, wildcards and _all reach indices directly.
+			direct[e] = true
+		}
+	}
+	if len(named) == 0 {
+		return nil, nil
+	}
+	out := map[*index]queryNode{}
+	for _, ix := range ixs {
+		reached := len(direct) > 0 && s.reachedDirectly(ix, direct)
+		if reached {
+			continue
+		}
+		var ors []queryNode
+		unfiltered := false
+		for _, a := range named {
+			m, ok := ix.aliasesOf()[a]
+			if !ok {
+				continue
+			}
+			if len(m.Filter) == 0 {
+				unfiltered = true
+				break
+			}
+			v, err := decodeOrdered(m.Filter)
+			if err != nil {
+				return nil, errInternal(err)
+			}
+			q, qerr := parseQuery(v)
+			if qerr != nil {
+				return nil, errIllegalArgument("the filter of alias [%s] uses a query this server does not evaluate", a).causedBy(qerr)
+			}
+			ors = append(ors, q)
+		}
+		if !unfiltered && len(ors) > 0 {
+			out[ix] = boolQuery{should: ors, minShould: 1}
+		}
+	}
+	return out, nil
+}
+
+// reachedDirectly reports whether an expression other than an alias name
+// selects the index.
+func (s *Server) reachedDirectly(ix *index, exprs map[string]bool) bool {
+	for e := range exprs {
+		if e == ix.name || e == "_all" || e == "*" || (isWildcard(e) && simpleMatch(e, ix.name)) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasFilteredAliases reports whether any alias has a filter.
+func (s *Server) hasFilteredAliases() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, ix := range s.indices {
+		for _, m := range ix.aliasesOf() {
+			if len(m.Filter) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -22,7 +22,8 @@ import (
 // with Elasticsearch's response shape. Every hit scores 1.0: there is no
 // relevance ranking. A scroll keeps the list of its matching documents and
 // reads their sources page by page (a document deleted meanwhile is left
-// out of later pages, where Elasticsearch would still return it).
+// out of later pages, where Elasticsearch would still return it). Alias
+// filters apply as in Elasticsearch (see aliasFilters).
 
 const (
 	searchParams = "allow_no_indices allow_partial_search_results analyzer analyze_wildcard batched_reduce_size ccs_minimize_roundtrips " +
@@ -1066,6 +1067,11 @@ func (c *call) runSearch(req searchRequest) (searchResult, *esError) {
 		s.mu.RUnlock()
 		return res, err
 	}
+	filters, ferr := s.aliasFilters(splitList(c.r.PathValue("index")), ixs)
+	if ferr != nil {
+		s.mu.RUnlock()
+		return res, ferr
+	}
 	var refs []*hitRef
 	for ord, ix := range ixs {
 		if ix.closed {
@@ -1095,7 +1101,7 @@ func (c *call) runSearch(req searchRequest) (searchResult, *esError) {
 	if req.scroll == 0 && req.from+req.size > window {
 		return res, errSearchPhase(errIllegalArgument("Result window is too large, from + size must be less than or equal to: [%d] but was [%d]. See the scroll api for a more efficient way to request large data sets. This limit can be set by changing the [index.max_result_window] index level setting.", window, req.from+req.size), names)
 	}
-	needSource := req.query.needsSource()
+	needSource := req.query.needsSource() || len(filters) > 0
 	for _, k := range req.sort {
 		if !strings.HasPrefix(k.field, "_") {
 			needSource = true
@@ -1120,6 +1126,9 @@ func (c *call) runSearch(req searchRequest) (searchResult, *esError) {
 					return derr
 				}
 				d.raw = src
+			}
+			if f := filters[h.ix]; f != nil && !f.match(d) {
+				continue
 			}
 			if !req.query.match(d) {
 				continue
@@ -1338,7 +1347,7 @@ func (c *call) countQuery() error {
 	if req.terminate, err = c.intParam("terminate_after", 0); err != nil {
 		return err
 	}
-	if q, ok := req.query.(matchAll); ok && !q.none && req.terminate == 0 {
+	if q, ok := req.query.(matchAll); ok && !q.none && req.terminate == 0 && !c.s.hasFilteredAliases() {
 		return c.countAll()
 	}
 	res, err := c.runSearch(req)

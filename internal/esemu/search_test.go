@@ -319,3 +319,22 @@ func TestScrollCountsExactly(t *testing.T) {
 		t.Fatalf("scroll total: %s", r.raw)
 	}
 }
+
+func TestFilteredAlias(t *testing.T) {
+	tg := newTarget(t)
+	seedSearch(tg)
+	tg.must(200, "POST", "/_aliases", `{"actions":[{"add":{"index":"se-a","alias":"se-done","filter":{"term":{"state":"COMPLETED"}}}},
+		{"add":{"index":"se-a","alias":"se-odd","filter":{"range":{"n":{"gte":1}}}}}]}`)
+	for path, want := range map[string]float64{"/se-done/_count": 5, "/se-a/_count": 25, "/se-done,se-a/_count": 25, "/se-done,se-b/_count": 10} {
+		if r := tg.must(200, "GET", path, nil); get(r.body, "count") != want {
+			t.Fatalf("%s: %s, want %v", path, r.raw, want)
+		}
+	}
+	r := tg.must(200, "POST", "/se-done/_search", `{"sort":["n"],"size":1}`)
+	if get(r.body, "hits.total.value") != float64(5) || get(r.body, "hits.hits.0._id") != "a25" {
+		t.Fatalf("search through a filtered alias: %s", r.raw)
+	}
+	if tg.srv != nil {
+		expectError(t, tg.do("GET", "/se-odd/_search", nil), 400, "illegal_argument_exception", "the filter of alias [se-odd] uses a query this server does not evaluate")
+	}
+}
