@@ -1,7 +1,8 @@
 // Package esemu is an Elasticsearch-compatible snapshot server: the part of
-// the Elasticsearch 8.x REST API that backups use (indices, documents, fs
-// snapshot repositories, snapshots, restore, _cat), with its data on disk and
-// fault injection for tests.
+// the Elasticsearch 8.x REST API that backups and restores use (indices,
+// aliases, mappings and settings, documents, search, count and scroll, fs
+// snapshot repositories, snapshots, restore, recovery, _cat), with its data
+// on disk and fault injection for tests.
 package esemu
 
 import (
