@@ -1086,7 +1086,7 @@ func (c *call) runSearch(req searchRequest) (searchResult, *esError) {
 		part := refs[start:]
 		slices.SortFunc(part, func(a, b *hitRef) int { return cmp.Compare(a.meta.seqNo, b.meta.seqNo) })
 	}
-	s.mu.RUnlock()
+	// Mappings and settings change under s.mu: read them before letting go.
 	names := make([]string, len(ixs))
 	window := math.MaxInt
 	types := map[*index]map[string]string{}
@@ -1095,6 +1095,7 @@ func (c *call) runSearch(req searchRequest) (searchResult, *esError) {
 		window = min(window, ix.maxResultWindow())
 		types[ix] = fieldTypes(ix.mappings)
 	}
+	s.mu.RUnlock()
 	if req.scroll > 0 && req.size > window {
 		return res, errSearchPhase(errIllegalArgument("Batch size is too large, size must be less than or equal to: [%d] but was [%d]. Scroll batch sizes cost as much memory as result windows so they are controlled by the [index.max_result_window] index level setting.", window, req.size), names)
 	}

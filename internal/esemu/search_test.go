@@ -338,3 +338,22 @@ func TestFilteredAlias(t *testing.T) {
 		expectError(t, tg.do("GET", "/se-odd/_search", nil), 400, "illegal_argument_exception", "the filter of alias [se-odd] uses a query this server does not evaluate")
 	}
 }
+
+// TestSearchDuringMappingChanges runs searches while mappings and settings
+// change, for the race detector.
+func TestSearchDuringMappingChanges(t *testing.T) {
+	tg := newTarget(t)
+	seedSearch(tg)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 20 {
+			tg.do("PUT", "/se-a/_mapping", fmt.Sprintf(`{"properties":{"f%d":{"type":"keyword"}}}`, i))
+			tg.do("PUT", "/se-a/_settings", fmt.Sprintf(`{"index":{"max_result_window":%d}}`, 10000+i))
+		}
+	}()
+	for range 20 {
+		tg.must(200, "POST", "/se-a/_search", `{"sort":["n"],"size":1}`)
+	}
+	<-done
+}
