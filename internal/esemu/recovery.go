@@ -135,6 +135,16 @@ type shardRecovery struct {
 	repo, snap  string
 	source      object
 	bytes       int64
+	files       int
+}
+
+// percent is the recovered share as Elasticsearch prints it: nothing to
+// recover (an empty store) is 0.0%, everything recovered 100.0%.
+func (r shardRecovery) percent() string {
+	if r.files == 0 {
+		return "0.0%"
+	}
+	return "100.0%"
 }
 
 // recoveriesLocked lists the recoveries of ixs; s.mu must be held.
@@ -149,12 +159,17 @@ func (s *Server) recoveriesLocked(ixs []*index) []shardRecovery {
 		rec, restored := s.ext.restores[ix.uuid]
 		for i := 0; i < ix.shards(); i++ {
 			r := shardRecovery{index: ix.name, shard: i, typ: ix.recovery, start: ix.created, stop: ix.created,
-				repo: "n/a", snap: "n/a", source: object{}, bytes: ix.storeSize()}
+				repo: "n/a", snap: "n/a", source: object{}}
 			if r.typ == "" {
 				r.typ = "EMPTY_STORE"
 			}
+			if r.typ != "EMPTY_STORE" {
+				// A shard recovered from a snapshot (or an existing store) copies its data.
+				r.bytes, r.files = ix.storeSize(), 1
+			}
 			if restored {
 				r.typ, r.stop, r.repo, r.snap = "SNAPSHOT", rec.Stop, rec.Repository, rec.Snapshot
+				r.bytes, r.files = rec.Bytes, 1
 				r.source = object{{"repository", rec.Repository}, {"snapshot", rec.Snapshot}, {"version", s.cfg.Version},
 					{"index", rec.Source}, {"restoreUUID", rec.SnapshotUUID}}
 			}
@@ -201,8 +216,8 @@ func (c *call) indexRecovery() error {
 			{"source", r.source},
 			{"target", object{{"id", s.nodeID}, {"host", "127.0.0.1"}, {"transport_address", "127.0.0.1:9300"}, {"ip", "127.0.0.1"}, {"name", s.cfg.NodeName}}},
 			{"index", object{
-				{"size", object{{"total_in_bytes", r.bytes}, {"reused_in_bytes", 0}, {"recovered_in_bytes", r.bytes}, {"recovered_from_snapshot_in_bytes", 0}, {"percent", "100.0%"}}},
-				{"files", object{{"total", 1}, {"reused", 0}, {"recovered", 1}, {"percent", "100.0%"}}},
+				{"size", object{{"total_in_bytes", r.bytes}, {"reused_in_bytes", 0}, {"recovered_in_bytes", r.bytes}, {"recovered_from_snapshot_in_bytes", 0}, {"percent", r.percent()}}},
+				{"files", object{{"total", r.files}, {"reused", 0}, {"recovered", r.files}, {"percent", r.percent()}}},
 				{"total_time_in_millis", r.stop - r.start}, {"source_throttle_time_in_millis", 0}, {"target_throttle_time_in_millis", 0},
 			}},
 			{"translog", object{{"recovered", 0}, {"total", 0}, {"percent", "100.0%"}, {"total_on_start", 0}, {"total_time_in_millis", 0}}},
@@ -262,11 +277,14 @@ func (c *call) catRecovery() error {
 		recs = nil
 	}
 	for _, r := range recs {
-		b := strconv.FormatInt(r.bytes, 10)
+		b, f, took := strconv.FormatInt(r.bytes, 10), strconv.Itoa(r.files), formatDuration(r.stop-r.start)
+		if r.stop == r.start {
+			took = "0s" // Elasticsearch's TimeValue prints zero as 0s
+		}
 		t.rows = append(t.rows, []string{r.index, strconv.Itoa(r.shard),
 			formatDate(r.start), strconv.FormatInt(r.start, 10), formatDate(r.stop), strconv.FormatInt(r.stop, 10),
-			formatDuration(r.stop - r.start), lowerASCII(r.typ), "done", "n/a", "n/a", "127.0.0.1", s.cfg.NodeName,
-			r.repo, r.snap, "1", "1", "100.0%", "1", b, b, "100.0%", b, "0", "0", "100.0%"})
+			took, lowerASCII(r.typ), "done", "n/a", "n/a", "127.0.0.1", s.cfg.NodeName,
+			r.repo, r.snap, f, f, r.percent(), f, b, b, r.percent(), b, "0", "0", "100.0%"})
 	}
 	return c.respond(t)
 }
