@@ -100,6 +100,7 @@ func (s *Server) routes() {
 	api("/_search/scroll", methods{"GET": {scrollParams, (*call).scroll}, "POST": {scrollParams, (*call).scroll}, "DELETE": {clearScrollParams, (*call).clearScroll}})
 	api("/_search/scroll/{scroll_id}", methods{"GET": {scrollParams, (*call).scroll}, "POST": {scrollParams, (*call).scroll}, "DELETE": {clearScrollParams, (*call).clearScroll}})
 	api("/_recovery", methods{"GET": {recoveryParams, (*call).indexRecovery}})
+	api("/_pit", methods{"DELETE": {"", (*call).closePIT}})
 	api("/_cat/recovery", methods{"GET": {catRecoveryParams, (*call).catRecovery}})
 	api("/_cat/recovery/{index}", methods{"GET": {catRecoveryParams, (*call).catRecovery}})
 	if s.cfg.AdminAPI {
@@ -127,6 +128,7 @@ func (s *Server) routes() {
 	idx("/{index}/_bulk", methods{"POST": {bulkParams, (*call).bulk}, "PUT": {bulkParams, (*call).bulk}})
 	idx("/{index}/_count", methods{"GET": {countParams, (*call).countQuery}, "POST": {countParams, (*call).countQuery}})
 	idx("/{index}/_search", methods{"GET": {searchParams, (*call).search}, "POST": {searchParams, (*call).search}})
+	idx("/{index}/_pit", methods{"POST": {openPITParams, (*call).openPIT}})
 	idx("/{index}/_alias", methods{"GET": {getAliasesParams, (*call).getAliases}})
 	idx("/{index}/_alias/{name}", methods{
 		"GET":    {getAliasesParams, (*call).getAliases},

@@ -21,12 +21,13 @@ const (
 )
 
 // extState is the emulator's in-memory state beyond the cluster state:
-// restore records and open scroll contexts. It has its own lock, taken
+// restore records, open scroll contexts and points in time. It has its own lock, taken
 // after Server.mu when both are held.
 type extState struct {
 	mu       sync.Mutex
 	restores map[string]RestoreRecord // by index uuid
 	scrolls  map[string]*scrollContext
+	pits     map[string]*pitContext
 	scrollN  int64
 }
 

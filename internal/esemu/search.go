@@ -61,6 +61,8 @@ type searchRequest struct {
 	scroll      time.Duration
 	totalAsInt  bool
 	terminate   int
+	pitID       string
+	pitKeep     time.Duration
 }
 
 // --- queries ---
@@ -670,6 +672,9 @@ func sortValueOf(h *hitRef, d *docView, k sortKey) sortValue {
 	switch k.field {
 	case "_doc":
 		return sortValue{isInt: true, i: h.meta.seqNo, n: float64(h.meta.seqNo)}
+	case shardDocSort:
+		v := int64(h.ord)<<32 | h.meta.seqNo&(1<<32-1)
+		return sortValue{isInt: true, i: v, n: float64(v)}
 	case "_id":
 		return sortValue{isStr: true, s: h.id}
 	case "_score":
@@ -923,7 +928,26 @@ func (c *call) parseSearch(allowBody bool) (searchRequest, *esError) {
 			}
 		case "stored_fields", "docvalue_fields", "fields", "timeout", "explain", "profile", "stats", "track_scores", "min_score", "indices_boost":
 			// Accepted; they change nothing the emulator returns.
-		case "aggs", "aggregations", "post_filter", "collapse", "highlight", "suggest", "rescore", "slice", "pit", "script_fields", "runtime_mappings", "knn", "retriever":
+		case "pit":
+			po, ok := m.Value.(object)
+			if !ok {
+				return req, errParsing("[pit] failed to parse field [pit]")
+			}
+			for _, f := range po {
+				switch f.Key {
+				case "id":
+					req.pitID = scalarString(f.Value)
+				case "keep_alive":
+					d, ok := parseTimeValue(scalarString(f.Value))
+					if !ok {
+						return req, errParse("failed to parse setting [keep_alive] with value [%s] as a time value: unit is missing or unrecognized", scalarString(f.Value))
+					}
+					req.pitKeep = d
+				default:
+					return req, errParsing("[pit] unknown field [%s]", f.Key)
+				}
+			}
+		case "aggs", "aggregations", "post_filter", "collapse", "highlight", "suggest", "rescore", "slice", "script_fields", "runtime_mappings", "knn", "retriever":
 			return req, errIllegalArgument("[%s] is not supported by this server", m.Key)
 		default:
 			return req, errParsing("Unknown key for a %s in [%s].", tokenName(m.Value), m.Key)
@@ -1016,6 +1040,18 @@ func (c *call) parseSearch(allowBody bool) (searchRequest, *esError) {
 	if req.searchAfter != nil && req.from > 0 {
 		msgs = append(msgs, "[from] parameter must be set to 0 when [search_after] is used")
 	}
+	if req.pitID != "" {
+		if req.scroll > 0 {
+			msgs = append(msgs, "using [point in time] is not allowed in a scroll context")
+		}
+		if c.r.PathValue("index") != "" {
+			msgs = append(msgs, "[indices] cannot be used with point in time. Do not specify any index with point in time.")
+		}
+		if len(req.sort) > 0 && req.sort[len(req.sort)-1].field != shardDocSort {
+			// The implicit tiebreaker of searches with a point in time.
+			req.sort = append(req.sort, sortKey{field: shardDocSort})
+		}
+	}
 	if len(msgs) > 0 {
 		return req, errValidation(msgs...)
 	}
@@ -1062,12 +1098,19 @@ func (c *call) runSearch(req searchRequest) (searchResult, *esError) {
 	s := c.s
 	var res searchResult
 	s.mu.RLock()
-	ixs, err := c.resolvePath(indicesOptions{allowNoIndices: true, open: true})
+	var ixs []*index
+	var err *esError
+	exprs := splitList(c.r.PathValue("index"))
+	if req.pitID != "" {
+		ixs, exprs, err = s.pitIndices(req.pitID, req.pitKeep)
+	} else {
+		ixs, err = c.resolvePath(indicesOptions{allowNoIndices: true, open: true})
+	}
 	if err != nil {
 		s.mu.RUnlock()
 		return res, err
 	}
-	filters, ferr := s.aliasFilters(splitList(c.r.PathValue("index")), ixs)
+	filters, ferr := s.aliasFilters(exprs, ixs)
 	if ferr != nil {
 		s.mu.RUnlock()
 		return res, ferr
@@ -1316,6 +1359,9 @@ func (c *call) search() error {
 		return err
 	}
 	out := object{}
+	if req.pitID != "" {
+		out = append(out, member{"pit_id", req.pitID})
+	}
 	if scrollID != "" {
 		out = append(out, member{"_scroll_id", scrollID})
 	}
@@ -1418,12 +1464,18 @@ func (s *Server) openScroll(sc *scrollContext) (string, *esError) {
 	return id, nil
 }
 
-// sweepScrollsLocked frees expired scroll contexts; s.ext.mu must be held.
+// sweepScrollsLocked frees expired scroll contexts and points in time;
+// s.ext.mu must be held.
 func (s *Server) sweepScrollsLocked() {
 	now := s.now()
 	for id, sc := range s.ext.scrolls {
 		if now.After(sc.expires) {
 			delete(s.ext.scrolls, id)
+		}
+	}
+	for id, pc := range s.ext.pits {
+		if now.After(pc.expires) {
+			delete(s.ext.pits, id)
 		}
 	}
 }

@@ -357,3 +357,55 @@ func TestSearchDuringMappingChanges(t *testing.T) {
 	}
 	<-done
 }
+
+func TestPointInTime(t *testing.T) {
+	tg := newTarget(t)
+	seedSearch(tg)
+	es := tg.es
+	r := read(t)(es.OpenPointInTime([]string{"se-all"}, "1m"))
+	id, _ := r.body["id"].(string)
+	if r.status != 200 || id == "" || get(r.body, "_shards.total") != float64(2) {
+		t.Fatalf("open: %s", r.raw)
+	}
+	seen := map[string]bool{}
+	var after []any
+	for range 10 {
+		b := map[string]any{"size": 7, "sort": []any{map[string]any{"n": "asc"}}, "pit": map[string]any{"id": id, "keep_alive": "1m"}}
+		if after != nil {
+			b["search_after"] = after
+		}
+		r = tg.must(200, "POST", "/_search", b)
+		if r.body["pit_id"] != id {
+			t.Fatalf("pit_id: %s", r.raw)
+		}
+		hits, _ := get(r.body, "hits.hits").([]any)
+		if len(hits) == 0 {
+			break
+		}
+		for _, h := range hits {
+			seen[get(h, "_id").(string)] = true
+		}
+		after, _ = get(hits[len(hits)-1], "sort").([]any)
+		if len(after) != 2 {
+			t.Fatalf("sort values without the _shard_doc tiebreaker: %v", after)
+		}
+	}
+	if len(seen) != 30 {
+		t.Fatalf("read %d documents through the point in time, want 30", len(seen))
+	}
+	expectError(t, tg.do("POST", "/se-a/_search", map[string]any{"pit": map[string]any{"id": id}}), 400, "action_request_validation_exception",
+		"Validation Failed: 1: [indices] cannot be used with point in time. Do not specify any index with point in time.;")
+	expectError(t, tg.do("POST", "/se-a/_pit", nil), 400, "action_request_validation_exception", "Validation Failed: 1: [keep_alive] is not specified;")
+	r = read(t)(es.ClosePointInTime(es.ClosePointInTime.WithBody(strings.NewReader(`{"id":"` + id + `"}`))))
+	if r.status != 200 || get(r.body, "num_freed") != float64(1) {
+		t.Fatalf("close: %s", r.raw)
+	}
+	r = tg.do("POST", "/_search", map[string]any{"pit": map[string]any{"id": id}})
+	expectError(t, r, 404, "search_phase_execution_exception", "all shards failed")
+	if get(r.body, "error.root_cause.0.type") != "search_context_missing_exception" {
+		t.Fatalf("root cause: %s", r.raw)
+	}
+	if r := tg.do("DELETE", "/_pit", map[string]any{"id": id}); r.status != 404 || get(r.body, "num_freed") != float64(0) {
+		t.Fatalf("close again: %s", r.raw)
+	}
+}
