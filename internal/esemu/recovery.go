@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -88,6 +90,60 @@ func (s *Server) restoredAliases(plans []restorePlan, include bool, repo, snapID
 				}
 			}
 		}
+	}
+	return nil
+}
+
+// unmodifiableOnRestore are the settings a restore may neither change nor
+// remove.
+var unmodifiableOnRestore = []string{"index.number_of_shards", "index.version.created", "index.uuid", "index.creation_date", "index.history.uuid"}
+
+// restoredSettings applies a restore's index_settings and
+// ignore_index_settings to the settings each restored index gets, with
+// Elasticsearch's refusals of changes to the number of shards and the
+// index's identity.
+func restoredSettings(plans []restorePlan, set object, ignore []string, repo, snapID string) *esError {
+	if len(set) == 0 && len(ignore) == 0 {
+		return nil
+	}
+	flat := map[string]string{}
+	if err := flattenSettings("", set, flat); err != nil {
+		return err
+	}
+	for _, k := range sortedKeys(flat) {
+		if slices.Contains(unmodifiableOnRestore, k) {
+			return errSnapshotRestore(repo, snapID, "cannot modify setting ["+k+"] on restore")
+		}
+	}
+	if err := validateIndexSettings(flat); err != nil {
+		return err
+	}
+	var drop []string
+	for _, k := range ignore {
+		if !strings.HasPrefix(k, "index.") {
+			k = "index." + k
+		}
+		if slices.Contains(unmodifiableOnRestore, k) {
+			return errSnapshotRestore(repo, snapID, "cannot remove setting ["+k+"] on restore")
+		}
+		drop = append(drop, k)
+	}
+	for i := range plans {
+		next := cloneMap(plans[i].meta.Settings)
+		if next == nil {
+			next = map[string]string{}
+		}
+		for k := range next {
+			for _, d := range drop {
+				if simpleMatch(d, k) {
+					delete(next, k)
+				}
+			}
+		}
+		for k, v := range flat {
+			next[k] = v
+		}
+		plans[i].meta.Settings = next
 	}
 	return nil
 }

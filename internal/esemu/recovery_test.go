@@ -149,3 +149,38 @@ func TestSnapshotOfAnAlias(t *testing.T) {
 		t.Fatalf("snapshot of an alias holds %v: %s", names, r.raw)
 	}
 }
+
+func TestRestoreIndexSettings(t *testing.T) {
+	tg := newTarget(t)
+	tg.setupRepo("set_repo")
+	tg.must(200, "PUT", "/rs-set", `{"settings":{"number_of_shards":1,"number_of_replicas":1,"refresh_interval":"5s"}}`)
+	t.Cleanup(func() { tg.do("DELETE", "/rs-set", nil) })
+	tg.must(200, "PUT", "/_snapshot/set_repo/s?wait_for_completion=true", `{"indices":"rs-set"}`)
+	tg.must(200, "DELETE", "/rs-set", nil)
+	tests := []struct {
+		name, body, reason string
+	}{
+		{"shards", `{"index_settings":{"index.number_of_shards":2}}`, "cannot modify setting [index.number_of_shards] on restore"},
+		{"remove shards", `{"ignore_index_settings":["index.number_of_shards"]}`, "cannot remove setting [index.number_of_shards] on restore"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := tg.do("POST", "/_snapshot/set_repo/s/_restore?wait_for_completion=true", tc.body)
+			expectError(t, r, 500, "snapshot_restore_exception", "")
+			if !strings.HasSuffix(get(r.body, "error.reason").(string), tc.reason) {
+				t.Fatalf("reason: %s", r.raw)
+			}
+		})
+	}
+	expectError(t, tg.do("POST", "/_snapshot/set_repo/s/_restore", `{"index_settings":{"index.nope":1}}`), 400, "illegal_argument_exception", "")
+	tg.must(200, "POST", "/_snapshot/set_repo/s/_restore?wait_for_completion=true",
+		`{"index_settings":{"index.number_of_replicas":0},"ignore_index_settings":["index.refresh_interval"]}`)
+	r := tg.must(200, "GET", "/rs-set/_settings?flat_settings=true", nil)
+	if get(r.body, "rs-set.settings.index.number_of_replicas") != nil {
+		t.Fatalf("flat settings nested: %s", r.raw)
+	}
+	s, _ := get(r.body, "rs-set.settings").(map[string]any)
+	if s["index.number_of_replicas"] != "0" || s["index.refresh_interval"] != nil || s["index.number_of_shards"] != "1" {
+		t.Fatalf("restored settings: %s", r.raw)
+	}
+}

@@ -38,6 +38,10 @@ type restoreOptions struct {
 	includeGlobalState      bool
 	// excludeAliases is include_aliases false (see restoredAliases).
 	excludeAliases bool
+	// indexSettings and ignoreSettings change the restored indices'
+	// settings (see restoredSettings).
+	indexSettings  object
+	ignoreSettings []string
 }
 
 func parseRestoreBody(body object) (restoreOptions, *esError) {
@@ -57,6 +61,18 @@ func parseRestoreBody(body object) (restoreOptions, *esError) {
 			var include bool
 			include, err = boolValue(m.Value)
 			ro.excludeAliases = !include
+		case "index_settings":
+			o, ok := m.Value.(object)
+			if !ok {
+				return ro, errIllegalArgument("malformed index_settings section")
+			}
+			ro.indexSettings = o
+		case "ignore_index_settings":
+			if str, ok := m.Value.(string); ok {
+				ro.ignoreSettings = splitList(str)
+			} else {
+				ro.ignoreSettings, err = stringList(m.Value, "malformed ignore_index_settings section, should be an array of strings")
+			}
 		case "rename_pattern", "rename_replacement":
 			str, ok := m.Value.(string)
 			if !ok {
@@ -157,6 +173,9 @@ func (c *call) restoreSnapshot() error {
 	}
 	if aerr := s.restoredAliases(plans, !ro.excludeAliases, repoName, id); aerr != nil {
 		return aerr
+	}
+	if serr := restoredSettings(plans, ro.indexSettings, ro.ignoreSettings, repoName, id); serr != nil {
+		return serr
 	}
 	shards, ferr := s.restoreLocked(plans)
 	if ferr != nil {
