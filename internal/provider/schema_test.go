@@ -28,8 +28,18 @@ func TestSchemasDescribeEveryAttribute(t *testing.T) {
 	for name, s := range resp.DataSourceSchemas {
 		schemas["data source "+name] = s
 	}
-	if len(schemas) != 4 {
-		t.Fatalf("%d schemas, want the provider's, one resource's and two data sources'", len(schemas))
+	for name, s := range resp.ActionSchemas {
+		schemas["action "+name] = s.Schema
+	}
+	for name, s := range resp.ListResourceSchemas {
+		schemas["list resource "+name] = s
+	}
+	for _, want := range []string{"provider", "resource camunda_webapp_backup", "data source camunda_webapp_backups",
+		"data source camunda_webapp_backup", "action camunda_webapp_backup", "action camunda_webapp_restore",
+		"list resource camunda_webapp_backup"} {
+		if schemas[want] == nil {
+			t.Errorf("no schema of the %s", want)
+		}
 	}
 	secrets := []string{"password", "api_key", "token"}
 	var sensitive []string

@@ -153,7 +153,7 @@ func TestAccWebappBackupCreateTimeout(t *testing.T) {
 						faults.ReleaseSnapshots("camunda_webapps_41_*")
 						conformance.WaitForState(t, b.client, 41, backupapi.StateCompleted)
 					},
-					Config: backupConfig(b, 41, timeout),
+					Config: backupConfig(b, 41, "  delete_on_destroy = true\n"),
 					ConfigPlanChecks: resource.ConfigPlanChecks{
 						PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAddr, plancheck.ResourceActionDestroyBeforeCreate)},
 					},

@@ -95,7 +95,7 @@ func TestServerKilledMidBackup(t *testing.T) {
 	t.Run("terraform", func(t *testing.T) {
 		// Backup 2 through terraform: the server dies while part 2 runs and terraform waits.
 		const held = "camunda_webapps_2_*_part_2_*"
-		config := backupHCL(srv.url, "  retries        = 10\n  retry_max_wait = \"1s\"\n", "  backup_id = 2\n")
+		config := backupHCL(srv.url, "  retries        = 10\n  retry_max_wait = \"1s\"\n", "  backup_id         = 2\n  delete_on_destroy = true\n")
 		type outcome struct {
 			proc *serverProcess
 			err  error

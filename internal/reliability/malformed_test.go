@@ -204,7 +204,7 @@ func TestAccMalformedProviderConfigurations(t *testing.T) {
 		name, providerExtra, resource, importID string
 		want                                    string
 	}{
-		{name: "backup_id -1", resource: "  backup_id = -1\n", want: `(?s)backup_id.*at least 1`},
+		{name: "backup_id -1", resource: "  backup_id = -1\n", want: `(?s)Invalid Backup ID.*-1 is out of range`},
 		{name: "backup_id 1.5", resource: "  backup_id = 1.5\n", want: `(?s)backup_id.*(integer|whole number)`},
 		{name: "backup_id string", resource: "  backup_id = \"seven\"\n", want: `(?s)backup_id.*number is required`},
 		{name: "backup_id missing", resource: "  wait_for_completion = true\n", want: `(?s)Missing required argument.*backup_id`},
