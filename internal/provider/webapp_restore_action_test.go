@@ -81,8 +81,8 @@ func restoreConfig(id, confirm int64) map[string]tftypes.Value {
 }
 
 // TestProtocolRestoreAction changes and deletes data after a backup, restores it with the
-// action, and finds every document of the backup back, nothing written after it, and the
-// foreign index untouched.
+// action, and finds every document of the backup back, nothing written after it, the aliases
+// resolving, and the foreign index untouched.
 func TestProtocolRestoreAction(t *testing.T) {
 	parallel(t)
 	f := newRestoreFixture(t)
@@ -102,6 +102,10 @@ func TestProtocolRestoreAction(t *testing.T) {
 		if n := f.count(t, index); n != restoreDocs {
 			t.Errorf("index %s has %d documents after the restore, want the backup's %d", index, n, restoreDocs)
 		}
+	}
+	// The deleted index came back with its alias: Camunda reads it through the alias.
+	if n := f.count(t, f.indices[1]+"alias"); n != restoreDocs {
+		t.Errorf("alias %salias resolves to %d documents after the restore, want %d", f.indices[1], n, restoreDocs)
 	}
 	if n := f.count(t, foreignIndex); n != 2 {
 		t.Errorf("the foreign index has %d documents, want its 2 untouched", n)
