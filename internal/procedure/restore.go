@@ -16,6 +16,19 @@ type Restorer interface {
 	DeleteIndices(ctx context.Context, names []string) error
 	RestoreSnapshot(ctx context.Context, snapshot string) error
 	IndexStatuses(ctx context.Context, names []string) (map[string]backupapi.IndexStatus, error)
+	// FindSnapshots returns the names of the successful snapshots matching the patterns,
+	// sorted.
+	FindSnapshots(ctx context.Context, patterns ...string) ([]string, error)
+}
+
+// RestoreOptions tune PlanRestore.
+type RestoreOptions struct {
+	// Version is the web-application version the backup must have been taken by ("": any).
+	Version string
+	// WholeSet also restores the other Elasticsearch snapshots of a whole Camunda backup under
+	// the id, after the web applications' parts: Optimize's two parts (part 1 first) and the
+	// zeebe-record snapshot, those that exist.
+	WholeSet bool
 }
 
 // RestorePart is one part of a backup to restore: its snapshot and the indices it holds,
@@ -50,8 +63,10 @@ func (p RestorePlan) Deletes() string {
 }
 
 // PlanRestore checks that backup id can be restored here (COMPLETED, taken by the configured
-// version of Camunda) and reads which indices each of its parts holds.
-func PlanRestore(ctx context.Context, r Restorer, id backupapi.ID, version string) (RestorePlan, error) {
+// version of Camunda) and reads which indices each of its parts (and, for a whole set, each of
+// the other snapshots) holds.
+func PlanRestore(ctx context.Context, r Restorer, id backupapi.ID, opts RestoreOptions) (RestorePlan, error) {
+	version := opts.Version
 	plan := RestorePlan{ID: id}
 	b, err := r.Get(ctx, id)
 	if err != nil {
@@ -66,12 +81,21 @@ func PlanRestore(ctx context.Context, r Restorer, id backupapi.ID, version strin
 				"with the web applications of the version that took it (set the elasticsearch block's version to %s to go on)", id, v, version, v)
 		}
 	}
-	for _, s := range b.Snapshots {
-		indices, err := r.SnapshotIndices(ctx, s.Name)
+	snapshots := b.SnapshotNames()
+	if opts.WholeSet {
+		// Optimize's part names sort in part order; the zeebe-record snapshot is one.
+		others, err := r.FindSnapshots(ctx, backupapi.OptimizeSnapshotPattern(id), backupapi.ZeebeRecordsSnapshotName(id))
 		if err != nil {
-			return plan, fmt.Errorf("reading the indices of %s: %w", s.Name, err)
+			return plan, fmt.Errorf("finding the other snapshots of backup %s: %w", id, err)
 		}
-		plan.Parts = append(plan.Parts, RestorePart{Snapshot: s.Name, Indices: indices})
+		snapshots = append(snapshots, others...)
+	}
+	for _, name := range snapshots {
+		indices, err := r.SnapshotIndices(ctx, name)
+		if err != nil {
+			return plan, fmt.Errorf("reading the indices of %s: %w", name, err)
+		}
+		plan.Parts = append(plan.Parts, RestorePart{Snapshot: name, Indices: indices})
 	}
 	return plan, nil
 }

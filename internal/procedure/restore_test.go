@@ -3,6 +3,7 @@ package procedure
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -50,6 +51,19 @@ func (f *fakeRestorer) RestoreSnapshot(_ context.Context, snapshot string) error
 	return nil
 }
 
+func (f *fakeRestorer) FindSnapshots(_ context.Context, patterns ...string) ([]string, error) {
+	var out []string
+	for name := range f.indices {
+		for _, p := range patterns {
+			if prefix, ok := strings.CutSuffix(p, "*"); (ok && strings.HasPrefix(name, prefix)) || name == p {
+				out = append(out, name)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
 func (f *fakeRestorer) IndexStatuses(_ context.Context, names []string) (map[string]backupapi.IndexStatus, error) {
 	out := map[string]backupapi.IndexStatus{}
 	for _, n := range names {
@@ -81,7 +95,7 @@ func TestPlanRestoreRefuses(t *testing.T) {
 		{"another version", newFakeRestorer(backupapi.StateCompleted, "8.7.2"), "8.8.0", "taken by Camunda 8.7.2"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := PlanRestore(context.Background(), tc.r, 9, tc.version)
+			_, err := PlanRestore(context.Background(), tc.r, 9, RestoreOptions{Version: tc.version})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("PlanRestore = %v, want an error saying %q", err, tc.want)
 			}
@@ -91,7 +105,7 @@ func TestPlanRestoreRefuses(t *testing.T) {
 
 func TestRestoreOrderAndStop(t *testing.T) {
 	f := newFakeRestorer(backupapi.StateCompleted, "8.8.0")
-	plan, err := PlanRestore(context.Background(), f, 9, "8.8.0")
+	plan, err := PlanRestore(context.Background(), f, 9, RestoreOptions{Version: "8.8.0"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,5 +121,29 @@ func TestRestoreOrderAndStop(t *testing.T) {
 	}
 	if len(report.Restored) != 1 || len(report.NotRestored) != 2 {
 		t.Errorf("report %+v, want 1 part restored and 2 not", report)
+	}
+}
+
+func TestPlanRestoreOfAWholeSet(t *testing.T) {
+	f := newFakeRestorer(backupapi.StateCompleted, "8.8.0")
+	for _, name := range []string{backupapi.OptimizeSnapshotName(9, "8.8.0", 2), backupapi.OptimizeSnapshotName(9, "8.8.0", 1),
+		backupapi.ZeebeRecordsSnapshotName(9), backupapi.OptimizeSnapshotName(19, "8.8.0", 1)} {
+		f.indices[name] = []backupapi.SnapshotIndex{{Name: "of-" + name, Shards: 1}}
+	}
+	webapps, err := PlanRestore(context.Background(), f, 9, RestoreOptions{})
+	if err != nil || len(webapps.Parts) != 3 {
+		t.Fatalf("web apps only: %d parts, %v; want the 3 web-app parts", len(webapps.Parts), err)
+	}
+	set, err := PlanRestore(context.Background(), f, 9, RestoreOptions{WholeSet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, p := range set.Parts[3:] {
+		names = append(names, p.Snapshot)
+	}
+	want := []string{"camunda_optimize_9_8.8.0_part_1_of_2", "camunda_optimize_9_8.8.0_part_2_of_2", "camunda_zeebe_records_backup_9"}
+	if !slices.Equal(names, want) {
+		t.Errorf("the whole set adds %v, want %v (Optimize's parts in order, then zeebe-record, nothing of backup 19)", names, want)
 	}
 }

@@ -36,6 +36,7 @@ type webappRestoreModel struct {
 	BackupID        types.Number `tfsdk:"backup_id"`
 	ConfirmBackupID types.Number `tfsdk:"confirm_backup_id"`
 	Timeout         types.String `tfsdk:"timeout"`
+	WholeSet        types.Bool   `tfsdk:"whole_set"`
 }
 
 // Metadata names the action.
@@ -69,6 +70,12 @@ func (a *webappRestoreAction) Schema(_ context.Context, _ action.SchemaRequest, 
 				Optional:            true,
 				Validators:          []validator.String{validDuration()},
 			},
+			"whole_set": schema.BoolAttribute{
+				MarkdownDescription: "Also restore, after the web applications' parts, the other Elasticsearch snapshots of a whole " +
+					"Camunda backup under the same id (`camunda_backup`): Optimize's two parts and the zeebe-record snapshot, those " +
+					"that exist in the repository, each the same way. Defaults to `false`.",
+				Optional: true,
+			},
 		},
 	}
 }
@@ -94,6 +101,11 @@ func (a *webappRestoreAction) check(m webappRestoreModel) (backupapi.ID, error) 
 	return id, nil
 }
 
+// restoreOptions are the options of the restore procedure for the configuration.
+func (a *webappRestoreAction) restoreOptions(m webappRestoreModel) procedure.RestoreOptions {
+	return procedure.RestoreOptions{Version: a.backend.version, WholeSet: m.WholeSet.ValueBool()}
+}
+
 // ModifyPlan shows, at plan time, what the restore will delete.
 func (a *webappRestoreAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
 	var m webappRestoreModel
@@ -106,7 +118,7 @@ func (a *webappRestoreAction) ModifyPlan(ctx context.Context, req action.ModifyP
 		resp.Diagnostics.AddAttributeError(path.Root("confirm_backup_id"), "Restore Not Confirmed", err.Error())
 		return
 	}
-	plan, err := procedure.PlanRestore(ctx, a.backend.restorer, id, a.backend.version)
+	plan, err := procedure.PlanRestore(ctx, a.backend.restorer, id, a.restoreOptions(m))
 	if err != nil {
 		addBackupError(&resp.Diagnostics, "planning the restore of backup "+id.String(), err)
 		return
@@ -134,7 +146,7 @@ func (a *webappRestoreAction) Invoke(ctx context.Context, req action.InvokeReque
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	progress := actionProgress(ctx, resp)
-	plan, err := procedure.PlanRestore(ctx, a.backend.restorer, id, a.backend.version)
+	plan, err := procedure.PlanRestore(ctx, a.backend.restorer, id, a.restoreOptions(m))
 	if err != nil {
 		addBackupError(&resp.Diagnostics, "planning the restore of backup "+id.String(), err)
 		return

@@ -158,3 +158,36 @@ func TestProtocolRestoreRefusals(t *testing.T) {
 		}
 	})
 }
+
+// TestProtocolRestoreWholeSet restores the other snapshots of a whole backup too: Optimize's
+// parts and the zeebe-record snapshot, each index back as it was in its snapshot.
+func TestProtocolRestoreWholeSet(t *testing.T) {
+	parallel(t)
+	f := newRestoreFixture(t)
+	const optimizeIndex, recordsIndex = "optimize-process-instance", "zeebe-record-job"
+	f.es.CreateIndices(t, optimizeIndex, recordsIndex)
+	f.es.Snapshot(t, testRepository, backupapi.OptimizeSnapshotName(restoreID, "8.8.0", 1), optimizeIndex)
+	f.es.Snapshot(t, testRepository, backupapi.OptimizeSnapshotName(restoreID, "8.8.0", 2), optimizeIndex)
+	f.es.Snapshot(t, testRepository, backupapi.ZeebeRecordsSnapshotName(restoreID), recordsIndex)
+	f.write(t, optimizeIndex, "late")
+	f.es.DeleteIndices(t, recordsIndex)
+
+	server, schemas := protocolServer(t, f.backend)
+	config := restoreConfig(restoreID, restoreID)
+	config["whole_set"] = tftypes.NewValue(tftypes.Bool, true)
+	progress, diags := invokeAction(t, server, schemas, "camunda_webapp_restore", config)
+	if hasErrors(diags) {
+		t.Fatalf("restore: %s", diagText(diags))
+	}
+	all := strings.Join(progress, "\n")
+	for _, want := range []string{"camunda_optimize_201_8.8.0_part_2_of_2", "camunda_zeebe_records_backup_201"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("progress does not name %s:\n%s", want, all)
+		}
+	}
+	for _, index := range []string{optimizeIndex, recordsIndex} {
+		if n := f.count(t, index); n != 1 {
+			t.Errorf("index %s has %d documents after the restore, want its snapshot's 1", index, n)
+		}
+	}
+}

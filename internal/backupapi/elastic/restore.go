@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -167,3 +168,35 @@ func (c *Client) eachIndexStatus(ctx context.Context, names []string) (map[strin
 // Version is the web-application version the client writes into snapshot names and expects of
 // the backups it restores.
 func (c *Client) Version() string { return c.cfg.Version }
+
+// FindSnapshots returns the names of the repository's successful snapshots that match the
+// patterns (names or wildcards), sorted by name; a pattern that matches nothing is no error.
+func (c *Client) FindSnapshots(ctx context.Context, patterns ...string) ([]string, error) {
+	call := "find snapshots " + strings.Join(patterns, ",")
+	get := c.reads.Snapshot.Get
+	res, err := get(c.cfg.Repository, patterns, get.WithContext(ctx), get.WithVerbose(false), get.WithIgnoreUnavailable(true))
+	if err != nil {
+		return nil, c.failure(call, nil, err, nil)
+	}
+	defer res.Body.Close()
+	if res.IsError() {
+		return nil, c.failure(call, res, nil, nil)
+	}
+	var body struct {
+		Snapshots []struct {
+			Snapshot string `json:"snapshot"`
+			State    string `json:"state"`
+		} `json:"snapshots"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+		return nil, backupapi.Internal(err, "%s: Elasticsearch's answer could not be read", call)
+	}
+	var names []string
+	for _, s := range body.Snapshots {
+		if s.State == "" || s.State == backupapi.SnapshotSuccess {
+			names = append(names, s.Snapshot)
+		}
+	}
+	slices.Sort(names)
+	return names, nil
+}
