@@ -22,7 +22,7 @@ import (
 )
 
 // experiments are the sections of the report, in order.
-var experiments = []experiment{requestsPerOperation, backupOverhead, listBackups, serverLoad, terraformApply, terraformPlan, restoreThroughAction, serverMemory}
+var experiments = []experiment{requestsPerOperation, backupOverhead, listBackups, serverLoad, terraformApply, terraformPlan, restoreThroughAction, wholeSet, serverMemory}
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stderr))
