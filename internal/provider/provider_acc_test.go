@@ -32,6 +32,7 @@ func TestAccProviderMisconfiguration(t *testing.T) {
 		{"no backend", ``, `No Backend Configured`},
 		{"actuator URL scheme", `actuator { url = "ftp://backups:9600" }`, `(?s)Invalid URL.*must start with http:// or https://`},
 		{"actuator URL missing", `actuator {}`, `(?s)Invalid Actuator URL.*no URL is set`},
+		{"actuator URL with the endpoint's path", `actuator { url = "http://127.0.0.1:1/actuator" }`, `(?s)Invalid URL.*ends\s+with\s+/actuator`},
 		{"elasticsearch URL without host", `elasticsearch {
     urls       = ["http://"]
     repository = "r"
