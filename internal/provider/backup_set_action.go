@@ -30,12 +30,9 @@ type backupSetAction struct {
 func newBackupSetAction() action.Action { return &backupSetAction{} }
 
 type backupSetActionModel struct {
-	BackupID              types.Number `tfsdk:"backup_id"`
-	ZeebeRecords          types.Bool   `tfsdk:"zeebe_records"`
-	ResumePausedExporting types.Bool   `tfsdk:"resume_paused_exporting"`
-	Timeout               types.String `tfsdk:"timeout"`
-	KeepLast              types.Int64  `tfsdk:"keep_last"`
-	KeepWithin            types.String `tfsdk:"keep_within"`
+	backupActionConfig
+	ZeebeRecords          types.Bool `tfsdk:"zeebe_records"`
+	ResumePausedExporting types.Bool `tfsdk:"resume_paused_exporting"`
 }
 
 // Descriptions shared by the action and the resource camunda_backup.
@@ -115,17 +112,8 @@ func (a *backupSetAction) Invoke(ctx context.Context, req action.InvokeRequest, 
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout := durationOr(m.Timeout, defaultActionTimeout, path.Root("timeout"), &resp.Diagnostics)
-	policy := backupapi.Retention{KeepLast: int(m.KeepLast.ValueInt64())}
-	policy.KeepWithin = durationOr(m.KeepWithin, 0, path.Root("keep_within"), &resp.Diagnostics)
-	opts := procedure.SetOptions{ZeebeRecords: m.ZeebeRecords.ValueBool(), ResumePaused: m.ResumePausedExporting.ValueBool()}
-	if !m.BackupID.IsNull() {
-		id, err := backupIDOf(m.BackupID)
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("backup_id"), "Invalid Backup ID", err.Error())
-		}
-		opts.ID = id
-	}
+	id, timeout, policy := m.settings(&resp.Diagnostics)
+	opts := procedure.SetOptions{ID: id, ZeebeRecords: m.ZeebeRecords.ValueBool(), ResumePaused: m.ResumePausedExporting.ValueBool()}
 	set := a.backend.setOf(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -145,13 +133,7 @@ func (a *backupSetAction) Invoke(ctx context.Context, req action.InvokeRequest, 
 		return
 	}
 	deleted, err := set.Prune(ctx, policy, opts.ZeebeRecords, opts.Progress, taken.ID)
-	if err != nil {
-		addBackupError(&resp.Diagnostics, fmt.Sprintf("applying the retention policy after set %s (deleted so far: %s)", taken.ID, idList(deleted)), err)
-		return
-	}
-	if policy.Enabled() {
-		opts.Progress(fmt.Sprintf("retention: %d sets deleted (%s)", len(deleted), idList(deleted)))
-	}
+	reportRetention(&resp.Diagnostics, opts.Progress, "sets", taken.ID, policy, deleted, err)
 }
 
 // addSetWarnings reports what a set changed besides itself: exporting found paused and

@@ -11,9 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
@@ -35,10 +33,7 @@ type webappBackupAction struct {
 func newWebappBackupAction() action.Action { return &webappBackupAction{} }
 
 type webappBackupActionModel struct {
-	BackupID   types.Number `tfsdk:"backup_id"`
-	Timeout    types.String `tfsdk:"timeout"`
-	KeepLast   types.Int64  `tfsdk:"keep_last"`
-	KeepWithin types.String `tfsdk:"keep_within"`
+	backupActionConfig
 }
 
 // Metadata names the action.
@@ -99,9 +94,7 @@ func (a *webappBackupAction) Invoke(ctx context.Context, req action.InvokeReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout := durationOr(m.Timeout, defaultActionTimeout, path.Root("timeout"), &resp.Diagnostics)
-	policy := backupapi.Retention{KeepLast: int(m.KeepLast.ValueInt64())}
-	policy.KeepWithin = durationOr(m.KeepWithin, 0, path.Root("keep_within"), &resp.Diagnostics)
+	id, timeout, policy := m.settings(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -109,16 +102,6 @@ func (a *webappBackupAction) Invoke(ctx context.Context, req action.InvokeReques
 	defer cancel()
 	progress := actionProgress(ctx, resp)
 	w := a.backend.webapp()
-
-	var id backupapi.ID
-	if !m.BackupID.IsNull() {
-		given, err := backupIDOf(m.BackupID)
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("backup_id"), "Invalid Backup ID", err.Error())
-			return
-		}
-		id = given
-	}
 
 	taken, err := w.Take(ctx, id, procedure.TakeOptions{Wait: true, Progress: progress, NewID: m.BackupID.IsNull()})
 	id = taken.ID
@@ -132,13 +115,7 @@ func (a *webappBackupAction) Invoke(ctx context.Context, req action.InvokeReques
 		return
 	}
 	deleted, err := w.Prune(ctx, policy, progress, id)
-	if err != nil {
-		addBackupError(&resp.Diagnostics, fmt.Sprintf("applying the retention policy after backup %s (deleted so far: %s)", id, idList(deleted)), err)
-		return
-	}
-	if policy.Enabled() {
-		progress(fmt.Sprintf("retention: %d backups deleted (%s)", len(deleted), idList(deleted)))
-	}
+	reportRetention(&resp.Diagnostics, progress, "backups", id, policy, deleted, err)
 }
 
 // actionProgress sends each step both to Terraform's progress output and to its log.
