@@ -23,13 +23,7 @@ import (
 // are never taken, the backup ends INCOMPLETE, and the next apply replaces it (the id is taken
 // again) and completes it. The provider runs as its own process, as terraform runs it.
 func TestProviderKilledMidBackup(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("set TF_ACC=1 to run terraform against the built provider")
-	}
-	terraform, err := exec.LookPath("terraform")
-	if err != nil {
-		t.Skip("terraform is not on PATH")
-	}
+	terraform := terraformOnPath(t)
 	es := conformance.NewBackend(t)
 	faults := es.RequireEmulator(t).Faults()
 	const repository = "camunda-backup"
@@ -43,17 +37,7 @@ func TestProviderKilledMidBackup(t *testing.T) {
 	}
 	t.Cleanup(func() { client.Close() })
 
-	bin := buildProvider(t)
-	work := t.TempDir()
-	cliConfig := filepath.Join(work, "terraformrc")
-	writeFile(t, cliConfig, fmt.Sprintf("disable_checkpoint = true\nprovider_installation {\n  dev_overrides {\n    \"camunda-community-hub/camunda\" = %q\n  }\n  direct {}\n}\n", filepath.Dir(bin)))
-	writeFile(t, filepath.Join(work, "main.tf"), fmt.Sprintf(`terraform {
-  required_providers {
-    camunda = { source = "camunda-community-hub/camunda" }
-  }
-}
-
-provider "camunda" {
+	ws := newWorkspace(t, terraform, fmt.Sprintf(`provider "camunda" {
   elasticsearch {
     urls                     = [%q]
     repository               = %q
@@ -65,14 +49,12 @@ resource "camunda_webapp_backup" "nightly" {
   backup_id = 7
 }
 `, es.URL, repository))
-	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
 
 	// First apply: part 2 is held, the provider is killed while it waits for it.
 	faults.HoldSnapshots("camunda_webapps_7_*_part_2_*")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	first := exec.CommandContext(ctx, terraform, "apply", "-auto-approve", "-no-color")
-	first.Dir, first.Env = work, env
+	first := ws.command(ctx, "apply", "-auto-approve", "-no-color")
 	var firstOut bytes.Buffer
 	first.Stdout, first.Stderr = &firstOut, &firstOut
 	if err := first.Start(); err != nil {
@@ -82,7 +64,7 @@ resource "camunda_webapp_backup" "nightly" {
 		b, err := client.Get(ctx, 7)
 		return err == nil && len(b.Snapshots) >= 2 && backupapi.SnapshotRunning(b.Snapshots[1].State)
 	})
-	pid := providerPID(t, bin)
+	pid := providerPID(t, ws.provider)
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatalf("kill the provider (pid %d): %v", pid, err)
 	}
@@ -96,13 +78,8 @@ resource "camunda_webapp_backup" "nightly" {
 	})
 
 	// Second apply: the broken backup is replaced under the same id and completes.
-	second := exec.CommandContext(ctx, terraform, "apply", "-auto-approve", "-no-color")
-	second.Dir, second.Env = work, env
-	out, err := second.CombinedOutput()
-	if err != nil {
-		t.Fatalf("second apply: %v\n%s", err, out)
-	}
-	if !strings.Contains(string(out), "Broken Backup Replaced") || !strings.Contains(string(out), "INCOMPLETE") {
+	out := ws.run(t, "apply", "-auto-approve", "-no-color")
+	if !strings.Contains(out, "Broken Backup Replaced") || !strings.Contains(out, "INCOMPLETE") {
 		t.Errorf("the second apply does not say that it replaced the INCOMPLETE backup:\n%s", out)
 	}
 	b, err := client.Get(ctx, 7)

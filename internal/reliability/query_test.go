@@ -49,9 +49,7 @@ func newerTerraform(t *testing.T, least string) string {
 // write the configuration of each (import blocks by identity), and applies that configuration:
 // every backup is imported, none is taken again.
 func TestQueryGeneratesConfigThatImports(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("set TF_ACC=1 to run terraform against the built provider")
-	}
+	terraformOnPath(t)
 	terraform := newerTerraform(t, "1.14.0")
 	srv, err := server.Start(context.Background(), server.Config{
 		Listen: "127.0.0.1:0", DataDir: t.TempDir(), Repository: "camunda-backup", SnapshotDelay: time.Millisecond,
@@ -71,23 +69,8 @@ func TestQueryGeneratesConfigThatImports(t *testing.T) {
 		conformance.WaitForState(t, client, id, backupapi.StateCompleted)
 	}
 
-	bin := buildProvider(t)
-	work := t.TempDir()
-	cliConfig := filepath.Join(work, "terraformrc")
-	writeFile(t, cliConfig, fmt.Sprintf("disable_checkpoint = true\nprovider_installation {\n  dev_overrides {\n    \"camunda-community-hub/camunda\" = %q\n  }\n  direct {}\n}\n", filepath.Dir(bin)))
-	writeFile(t, filepath.Join(work, "main.tf"), fmt.Sprintf(`terraform {
-  required_providers {
-    camunda = { source = "camunda-community-hub/camunda" }
-  }
-}
-
-provider "camunda" {
-  actuator {
-    url = %q
-  }
-}
-`, srv.URL()))
-	writeFile(t, filepath.Join(work, "backups.tfquery.hcl"), `list "camunda_webapp_backup" "completed" {
+	ws := newWorkspace(t, terraform, fmt.Sprintf("provider \"camunda\" {\n  actuator {\n    url = %q\n  }\n}\n", srv.URL()))
+	writeFile(t, filepath.Join(ws.dir, "backups.tfquery.hcl"), `list "camunda_webapp_backup" "completed" {
   provider = camunda
   include_resource = true
   config {
@@ -95,24 +78,12 @@ provider "camunda" {
   }
 }
 `)
-	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
-	tf := func(args ...string) string {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, terraform, args...)
-		cmd.Dir, cmd.Env = work, env
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
+	tf := func(args ...string) string { return ws.run(t, args...) }
 	out := tf("query", "-no-color", "-generate-config-out=generated.tf")
 	if !strings.Contains(out, "backup 32 (COMPLETED)") || !strings.Contains(out, "backup 31 (COMPLETED)") {
 		t.Errorf("terraform query does not list both backups:\n%s", out)
 	}
-	generated, err := os.ReadFile(filepath.Join(work, "generated.tf"))
+	generated, err := os.ReadFile(filepath.Join(ws.dir, "generated.tf"))
 	if err != nil {
 		t.Fatal(err)
 	}

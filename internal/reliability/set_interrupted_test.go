@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -21,13 +18,7 @@ import (
 // its own process, takes a whole backup with exporting soft-paused: terraform stops the
 // provider, the set fails, and exporting is resumed all the same.
 func TestSetInterruptedResumesExporting(t *testing.T) {
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("set TF_ACC=1 to run terraform against the built provider")
-	}
-	terraform, err := exec.LookPath("terraform")
-	if err != nil {
-		t.Skip("terraform is not on PATH")
-	}
+	terraform := terraformOnPath(t)
 	srv, err := server.Start(context.Background(), server.Config{
 		Listen: "127.0.0.1:0", DataDir: t.TempDir(), SeedDocuments: 3, SnapshotDelay: time.Millisecond,
 		OptimizeListen: "127.0.0.1:0", ZeebeBackupDuration: 10 * time.Millisecond,
@@ -61,17 +52,7 @@ func TestSetInterruptedResumesExporting(t *testing.T) {
 		return true
 	}
 
-	bin := buildProvider(t)
-	work := t.TempDir()
-	cliConfig := filepath.Join(work, "terraformrc")
-	writeFile(t, cliConfig, fmt.Sprintf("disable_checkpoint = true\nprovider_installation {\n  dev_overrides {\n    \"camunda-community-hub/camunda\" = %q\n  }\n  direct {}\n}\n", filepath.Dir(bin)))
-	writeFile(t, filepath.Join(work, "main.tf"), fmt.Sprintf(`terraform {
-  required_providers {
-    camunda = { source = "camunda-community-hub/camunda" }
-  }
-}
-
-provider "camunda" {
+	ws := newWorkspace(t, terraform, fmt.Sprintf(`provider "camunda" {
   actuator {
     url          = %q
     optimize_url = %q
@@ -82,14 +63,12 @@ resource "camunda_backup" "nightly" {
   backup_id = 77
 }
 `, srv.URL(), srv.OptimizeURL()))
-	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1")
 
 	// The web applications' first part is held: the set waits with exporting paused.
 	srv.Emulator().Faults().HoldSnapshots("camunda_webapps_77_*")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	apply := exec.CommandContext(ctx, terraform, "apply", "-auto-approve", "-no-color")
-	apply.Dir, apply.Env = work, env
+	apply := ws.command(ctx, "apply", "-auto-approve", "-no-color")
 	var out bytes.Buffer
 	apply.Stdout, apply.Stderr = &out, &out
 	if err := apply.Start(); err != nil {
