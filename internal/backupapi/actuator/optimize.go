@@ -9,17 +9,14 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/go-resty/resty/v2"
-
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
 )
 
 // OptimizeClient is backupapi.OptimizeBackups over Optimize's management API
 // (/actuator/backups on its management port, 8092 by default).
 type OptimizeClient struct {
-	cfg  Config
-	http *resty.Client
-	base string
+	componentAPI
+	cfg Config
 }
 
 var _ backupapi.OptimizeBackups = (*OptimizeClient)(nil)
@@ -31,7 +28,7 @@ func NewOptimize(cfg Config) (*OptimizeClient, error) {
 	if err != nil {
 		return nil, fmt.Errorf("optimize backup API: %w", err)
 	}
-	return &OptimizeClient{cfg: cfg, http: rc, base: base}, nil
+	return &OptimizeClient{componentAPI: componentAPI{http: rc, base: base, name: "Optimize", errorOf: optimizeError}, cfg: cfg}, nil
 }
 
 // optimizeError is the typed error of an Optimize error answer (its detailedMessage is kept).
@@ -68,45 +65,14 @@ func (c *OptimizeClient) Take(ctx context.Context, id backupapi.ID) error {
 	if err := backupapi.ValidateOptimizeID(id); err != nil {
 		return err
 	}
-	unknown, err := c.post(ctx, id)
-	if err == nil || !unknown || ctx.Err() != nil {
-		return err
-	}
-	if _, gerr := c.Get(ctx, id); gerr == nil {
-		return nil
-	}
-	_, rerr := c.post(ctx, id)
-	if rerr == nil || errors.Is(rerr, backupapi.ErrConflict) {
-		return nil
-	}
-	return err
-}
-
-func (c *OptimizeClient) post(ctx context.Context, id backupapi.ID) (unknown bool, err error) {
-	res, err := c.http.R().SetContext(ctx).
-		SetHeader("Content-Type", "application/json").
-		SetBody(map[string]int64{"backupId": int64(id)}).
-		Post("")
-	if err != nil {
-		return true, transportErr(c.base, "take Optimize backup "+id.String(), err)
-	}
-	if res.StatusCode() == http.StatusAccepted {
-		return false, nil
-	}
-	return res.StatusCode() == http.StatusGatewayTimeout, optimizeError(res.StatusCode(), res.Body())
+	exists := func() bool { _, err := c.Get(ctx, id); return err == nil }
+	return c.take(ctx, id, exists, func(err error) bool { return errors.Is(err, backupapi.ErrConflict) })
 }
 
 // Get returns Optimize backup id.
 func (c *OptimizeClient) Get(ctx context.Context, id backupapi.ID) (backupapi.OptimizeBackup, error) {
 	var b backupapi.OptimizeBackup
-	res, err := c.http.R().SetContext(ctx).SetPathParam("id", id.String()).Get("/{id}")
-	if err != nil {
-		return b, transportErr(c.base, "get Optimize backup "+id.String(), err)
-	}
-	if res.StatusCode() != http.StatusOK {
-		return b, optimizeError(res.StatusCode(), res.Body())
-	}
-	return b, decodeJSON(res, c.base, &b)
+	return b, c.get(ctx, id, &b)
 }
 
 // List returns every Optimize backup by id, descending (Optimize's own order is

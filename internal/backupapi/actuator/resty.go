@@ -1,6 +1,7 @@
 package actuator
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 
@@ -72,4 +73,58 @@ func springMessage(body []byte) string {
 		return *b.Message
 	}
 	return b.Error
+}
+
+// componentAPI is what the Zeebe and Optimize clients share: their HTTP client, the base URL
+// for messages, the component's name ("Zeebe") and how its error answers become errors.
+type componentAPI struct {
+	http    *resty.Client
+	base    string
+	name    string
+	errorOf func(status int, body []byte) error
+}
+
+// post sends a take of backup id once; unknown is true when its outcome is unknown: no answer,
+// or a 504 (the gateway, or a proxy, stopped waiting, and the backup may have been taken).
+func (c componentAPI) post(ctx context.Context, id backupapi.ID) (unknown bool, err error) {
+	res, err := c.http.R().SetContext(ctx).
+		SetHeader("Content-Type", "application/json").
+		SetBody(map[string]int64{"backupId": int64(id)}).
+		Post("")
+	if err != nil {
+		return true, transportErr(c.base, "take "+c.name+" backup "+id.String(), err)
+	}
+	if res.StatusCode() == http.StatusAccepted {
+		return false, nil
+	}
+	return res.StatusCode() == http.StatusGatewayTimeout, c.errorOf(res.StatusCode(), res.Body())
+}
+
+// take takes backup id and settles a lost answer: when the backup exists by then it was
+// taken; otherwise the take is sent once more, and an answer that takenBefore recognises
+// (the component refusing the id because the first take got through) means taken too.
+func (c componentAPI) take(ctx context.Context, id backupapi.ID, exists func() bool, takenBefore func(error) bool) error {
+	unknown, err := c.post(ctx, id)
+	if err == nil || !unknown || ctx.Err() != nil {
+		return err
+	}
+	if exists() {
+		return nil
+	}
+	if _, again := c.post(ctx, id); again == nil || takenBefore(again) {
+		return nil
+	}
+	return err
+}
+
+// get reads backup id into out.
+func (c componentAPI) get(ctx context.Context, id backupapi.ID, out any) error {
+	res, err := c.http.R().SetContext(ctx).SetPathParam("id", id.String()).Get("/{id}")
+	if err != nil {
+		return transportErr(c.base, "get "+c.name+" backup "+id.String(), err)
+	}
+	if res.StatusCode() != http.StatusOK {
+		return c.errorOf(res.StatusCode(), res.Body())
+	}
+	return decodeJSON(res, c.base, out)
 }

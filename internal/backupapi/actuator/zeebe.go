@@ -10,8 +10,6 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/go-resty/resty/v2"
-
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
 )
 
@@ -21,9 +19,8 @@ const EndpointRuntime = "backupRuntime"
 
 // ZeebeClient is backupapi.ZeebeBackups over Zeebe's management API.
 type ZeebeClient struct {
-	cfg  Config
-	http *resty.Client
-	base string
+	componentAPI
+	cfg Config
 }
 
 var _ backupapi.ZeebeBackups = (*ZeebeClient)(nil)
@@ -43,7 +40,7 @@ func NewZeebe(cfg Config) (*ZeebeClient, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zeebe backup API: %w", err)
 	}
-	return &ZeebeClient{cfg: cfg, http: rc, base: base}, nil
+	return &ZeebeClient{componentAPI: componentAPI{http: rc, base: base, name: "Zeebe", errorOf: zeebeError}, cfg: cfg}, nil
 }
 
 // zeebeError is the typed error of an error answer of Zeebe's backup API.
@@ -79,51 +76,17 @@ func (c *ZeebeClient) Take(ctx context.Context, id backupapi.ID) error {
 	if id <= 0 {
 		return backupapi.Invalidf(backupapi.MsgZeebeInvalidID)
 	}
-	unknown, err := c.post(ctx, id)
-	if err == nil || !unknown || ctx.Err() != nil {
-		return err
-	}
-	if _, gerr := c.Get(ctx, id); gerr == nil {
-		return nil
-	}
-	_, rerr := c.post(ctx, id)
-	if rerr == nil {
-		return nil
-	}
-	if m := latestInConflict.FindStringSubmatch(rerr.Error()); errors.Is(rerr, backupapi.ErrConflict) && m != nil && m[1] == id.String() {
-		return nil
-	}
-	return err
-}
-
-// post sends a take once; unknown is true when its outcome is unknown: no answer, or a 504
-// (the gateway, or a proxy, stopped waiting for the brokers, which may have taken the
-// checkpoint).
-func (c *ZeebeClient) post(ctx context.Context, id backupapi.ID) (unknown bool, err error) {
-	res, err := c.http.R().SetContext(ctx).
-		SetHeader("Content-Type", "application/json").
-		SetBody(map[string]int64{"backupId": int64(id)}).
-		Post("")
-	if err != nil {
-		return true, transportErr(c.base, "take Zeebe backup "+id.String(), err)
-	}
-	if res.StatusCode() == http.StatusAccepted {
-		return false, nil
-	}
-	return res.StatusCode() == http.StatusGatewayTimeout, zeebeError(res.StatusCode(), res.Body())
+	exists := func() bool { _, err := c.Get(ctx, id); return err == nil }
+	return c.take(ctx, id, exists, func(err error) bool {
+		m := latestInConflict.FindStringSubmatch(err.Error())
+		return errors.Is(err, backupapi.ErrConflict) && m != nil && m[1] == id.String()
+	})
 }
 
 // Get returns runtime backup id.
 func (c *ZeebeClient) Get(ctx context.Context, id backupapi.ID) (backupapi.RuntimeBackup, error) {
 	var b backupapi.RuntimeBackup
-	res, err := c.http.R().SetContext(ctx).SetPathParam("id", id.String()).Get("/{id}")
-	if err != nil {
-		return b, transportErr(c.base, "get Zeebe backup "+id.String(), err)
-	}
-	if res.StatusCode() != http.StatusOK {
-		return b, zeebeError(res.StatusCode(), res.Body())
-	}
-	return b, decodeJSON(res, c.base, &b)
+	return b, c.get(ctx, id, &b)
 }
 
 // List returns the runtime backups whose id starts with prefix (all for ""), by id,
