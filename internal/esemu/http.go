@@ -447,7 +447,20 @@ func (s *Server) logRequest(r *http.Request, status int) {
 	if len(s.reqs) >= maxRequestLog {
 		s.reqs = slices.Delete(s.reqs, 0, len(s.reqs)/10)
 	}
-	s.reqs = append(s.reqs, Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Status: status, Time: s.now()})
+	s.reqs = append(s.reqs, Request{
+		Method: loggedField(r.Method), Path: loggedField(r.URL.Path), RawQuery: loggedField(r.URL.RawQuery),
+		Status: status, Time: s.now(),
+	})
+}
+
+// maxLoggedField bounds each string the request log keeps of a request, so that the log's
+// memory does not grow with the size of the URLs clients send (with or without credentials).
+const maxLoggedField = 256
+
+// loggedField is a copy of at most maxLoggedField bytes of v: always a copy, since a short
+// path or query may share the memory of the request's whole URL.
+func loggedField(v string) string {
+	return strings.Clone(v[:min(len(v), maxLoggedField)])
 }
 
 // Requests returns a copy of the request log (requests answered with a dropped
