@@ -54,7 +54,8 @@ func newBackend(s settings) (*backend, error) {
 		if err != nil {
 			return nil, fmt.Errorf("actuator client: %w", err)
 		}
-		b := &backend{client: c, repository: a.repository, poll: procedure.DefaultPoller(), gate: procedure.NewGate()}
+		// Reads of a refresh may be answered by one list (see refreshCache).
+		b := &backend{client: newRefreshCache(c), repository: a.repository, poll: procedure.DefaultPoller(), gate: procedure.NewGate()}
 		if b.set, err = newSetProcedure(s, b); err != nil {
 			return nil, err
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
@@ -177,20 +178,22 @@ func (r *webappBackupResource) timeoutDetail(id backupapi.ID, timeout time.Durat
 // A backup that was COMPLETED and no longer reads so (a part deleted outside Terraform) is
 // recorded as broken, so that the plan replaces it.
 func (r *webappBackupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state webappBackupModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() {
+	attrs, err := rawAttributes(req.State.Raw)
+	if err != nil || attrs == nil {
+		resp.Diagnostics.AddError("Invalid State", fmt.Sprintf("The state of camunda_webapp_backup cannot be read: %v.", err))
 		return
 	}
-	id, err := backupIDOf(state.BackupID)
+	id, err := backupIDOf(types.NumberValue(rawNumber(attrs["backup_id"])))
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("backup_id"), "Invalid Backup ID in State", err.Error())
 		return
 	}
 	// The identity is set on every path: the framework requires it after a read, also of a
 	// resource that leaves the state.
-	resp.Diagnostics.Append(resp.Identity.Set(ctx, webappBackupIdentity{BackupID: types.Int64Value(int64(id))})...)
-	b, err := r.backend.client.Get(ctx, id)
+	if resp.Identity != nil {
+		resp.Identity.Raw = identityRaw(resp.Identity.Raw.Type(), int64(id))
+	}
+	b, err := r.refreshGet(ctx, id)
 	if errors.Is(err, backupapi.ErrNotFound) {
 		tflog.Warn(ctx, fmt.Sprintf("backup %s no longer exists; removing it from the state", id), map[string]any{"backup_id": id.String()})
 		resp.State.RemoveResource(ctx)
@@ -200,17 +203,33 @@ func (r *webappBackupResource) Read(ctx context.Context, req resource.ReadReques
 		addBackupError(&resp.Diagnostics, "reading backup "+id.String(), err)
 		return
 	}
-	var known []string
-	resp.Diagnostics.Append(state.SnapshotNames.ElementsAs(ctx, &known, false)...)
-	wasCompleted := state.State.ValueString() == string(backupapi.StateCompleted)
+	known := rawStrings(attrs["snapshot_names"])
+	wasCompleted := rawString(attrs["state"]) == string(backupapi.StateCompleted)
 	if wasCompleted && b.State != backupapi.StateCompleted {
 		b = brokenSince(b, known)
 	}
+	var state webappBackupModel
 	state.setBackup(b, r.backend.repository, nil)
 	if b.State == backupapi.StateInProgress {
 		state.SnapshotNames = stringList(longer(b.SnapshotNames(), known))
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	computed, err := state.computedRaw(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid State", err.Error())
+		return
+	}
+	for name, v := range computed {
+		attrs[name] = v
+	}
+	resp.State.Raw = tftypes.NewValue(req.State.Raw.Type(), attrs)
+}
+
+// refreshGet reads backup id for Read: through the refresh cache when the backend has one.
+func (r *webappBackupResource) refreshGet(ctx context.Context, id backupapi.ID) (backupapi.Backup, error) {
+	if c, ok := r.backend.client.(*refreshCache); ok {
+		return c.RefreshGet(ctx, id)
+	}
+	return r.backend.client.Get(ctx, id)
 }
 
 // brokenSince describes a backup that was COMPLETED and now reads otherwise: a COMPLETED backup
@@ -250,23 +269,24 @@ func (r *webappBackupResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
 		return
 	}
-	var state, reason types.String
-	var deleteOnDestroy types.Bool
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("state"), &state)...)
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("failure_reason"), &reason)...)
-	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("delete_on_destroy"), &deleteOnDestroy)...)
-	switch backupapi.State(state.ValueString()) {
+	prior, err := rawAttributes(req.State.Raw)
+	if err != nil || prior == nil {
+		return
+	}
+	state := rawString(prior["state"])
+	switch backupapi.State(state) {
 	case backupapi.StateFailed, backupapi.StateIncomplete, backupapi.StateIncompatible:
 	default:
 		return
 	}
-	var id types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
-	detail := fmt.Sprintf("Backup %s reads %s, so it cannot be restored; it is planned for replacement.", id.ValueString(), state.ValueString())
-	if reason.ValueString() != "" {
-		detail += " " + reason.ValueString()
+	reason := rawString(prior["failure_reason"])
+	var deleteOnDestroy types.Bool
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("delete_on_destroy"), &deleteOnDestroy)...)
+	detail := fmt.Sprintf("Backup %s reads %s, so it cannot be restored; it is planned for replacement.", rawString(prior["id"]), state)
+	if reason != "" {
+		detail += " " + reason
 	}
-	if state.ValueString() == string(backupapi.StateIncompatible) && !deleteOnDestroy.ValueBool() {
+	if state == string(backupapi.StateIncompatible) && !deleteOnDestroy.ValueBool() {
 		detail += "\n\nINCOMPATIBLE snapshots were taken by another version of Camunda and are kept (delete_on_destroy is false), " +
 			"so the id stays taken: set delete_on_destroy = true to replace them, or choose a new backup_id."
 	} else {
