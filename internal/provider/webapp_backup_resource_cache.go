@@ -86,7 +86,7 @@ func (c *refreshCache) RefreshGet(ctx context.Context, id backupapi.ID) (backupa
 			return b, nil
 		}
 	}
-	return c.Client.Get(ctx, id)
+	return c.Get(ctx, id)
 }
 
 // cached returns backup id from a current list, when it is there and finished.
@@ -129,7 +129,7 @@ func (c *refreshCache) list(ctx context.Context) {
 	c.mu.Lock()
 	generation, started := c.generation, c.now()
 	c.mu.Unlock()
-	all, err := c.Client.List(ctx, backupapi.ListOptions{Verbose: true})
+	all, err := c.List(ctx, backupapi.ListOptions{Verbose: true})
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.listing = false

@@ -86,11 +86,11 @@ func TestRefreshCache(t *testing.T) {
 		wantErr   error
 	}{
 		{
-			name: "a plan of many backups lists once", ids: ids(1, 50),
+			name: "a plan of many backups lists once", ids: idsUpTo(50),
 			wantGets: refreshListAfter, wantLists: 1, wantState: backupapi.StateCompleted,
 		},
 		{
-			name: "a plan of few backups keeps its GETs", ids: ids(1, refreshListAfter),
+			name: "a plan of few backups keeps its GETs", ids: idsUpTo(refreshListAfter),
 			wantGets: refreshListAfter, wantLists: 0, wantState: backupapi.StateCompleted,
 		},
 		{
@@ -101,7 +101,7 @@ func TestRefreshCache(t *testing.T) {
 					c.backups[id] = b
 				}
 			},
-			ids: ids(1, 10), wantGets: 10, wantLists: 1, wantState: backupapi.StateInProgress,
+			ids: idsUpTo(10), wantGets: 10, wantLists: 1, wantState: backupapi.StateInProgress,
 		},
 		{
 			name: "a backup missing from the list is confirmed by a GET",
@@ -116,14 +116,14 @@ func TestRefreshCache(t *testing.T) {
 			setup: func(c *countingClient, _ *refreshCache, _ *time.Time) {
 				c.listErr = errors.New("connection refused")
 			},
-			ids: ids(1, 20), wantGets: 20, wantLists: 1, wantState: backupapi.StateCompleted,
+			ids: idsUpTo(20), wantGets: 20, wantLists: 1, wantState: backupapi.StateCompleted,
 		},
 		{
 			name: "a list that overlapped a write is not kept",
 			setup: func(c *countingClient, rc *refreshCache, _ *time.Time) {
 				c.beforeReturn = func() { _ = rc.Delete(ctx, 99) }
 			},
-			ids: ids(1, 20), wantGets: 20, wantLists: 1, wantState: backupapi.StateCompleted,
+			ids: idsUpTo(20), wantGets: 20, wantLists: 1, wantState: backupapi.StateCompleted,
 		},
 	}
 	for _, tt := range tests {
@@ -162,7 +162,7 @@ func TestRefreshCacheForgets(t *testing.T) {
 	clock := time.Date(2026, 12, 1, 2, 0, 0, 0, time.UTC)
 	rc := newRefreshCache(c)
 	rc.now = func() time.Time { return clock }
-	for _, id := range ids(1, 10) {
+	for _, id := range idsUpTo(10) {
 		if _, err := rc.RefreshGet(ctx, id); err != nil {
 			t.Fatal(err)
 		}
@@ -182,7 +182,7 @@ func TestRefreshCacheForgets(t *testing.T) {
 	}
 	clock = clock.Add(refreshTTL)
 	gets, lists := c.gets, c.lists
-	for _, id := range ids(1, 9) {
+	for _, id := range idsUpTo(9) {
 		if _, err := rc.RefreshGet(ctx, id); err != nil {
 			t.Fatal(err)
 		}
@@ -192,9 +192,10 @@ func TestRefreshCacheForgets(t *testing.T) {
 	}
 }
 
-func ids(from, to int) []backupapi.ID {
+// idsUpTo are the backup ids 1 to n.
+func idsUpTo(n int) []backupapi.ID {
 	var out []backupapi.ID
-	for i := from; i <= to; i++ {
+	for i := 1; i <= n; i++ {
 		out = append(out, backupapi.ID(i))
 	}
 	return out

@@ -34,15 +34,6 @@ func rawString(v tftypes.Value) string {
 	return ""
 }
 
-// rawBool is a bool attribute's value, false when null or unknown.
-func rawBool(v tftypes.Value) bool {
-	var b bool
-	if v.IsKnown() && !v.IsNull() && v.As(&b) == nil {
-		return b
-	}
-	return false
-}
-
 // rawNumber is a number attribute's value, nil when null or unknown.
 func rawNumber(v tftypes.Value) *big.Float {
 	var f *big.Float
