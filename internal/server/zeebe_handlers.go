@@ -47,7 +47,17 @@ func writeSpringError(w http.ResponseWriter, r *http.Request, status int) {
 		Status    int    `json:"status"`
 		Error     string `json:"error"`
 		Path      string `json:"path"`
-	}{time.Now().UTC().Format("2006-01-02T15:04:05.000-07:00"), status, http.StatusText(status), r.URL.Path})
+	}{time.Now().UTC().Format("2006-01-02T15:04:05.000-07:00"), status, http.StatusText(status), truncatePath(r.URL.Path)})
+}
+
+// truncatePath shortens a path echoed in an error: a path may be as long as the header limit
+// allows. Spring echoes it whole; the reference server keeps a prefix.
+func truncatePath(p string) string {
+	const limit = 200
+	if len(p) > limit {
+		return p[:limit] + "..."
+	}
+	return p
 }
 
 // zeebeError answers an error of the emulated Zeebe: {"message"} with its status.
@@ -123,8 +133,12 @@ func (h zeebeHandlers) take(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h zeebeHandlers) get(w http.ResponseWriter, r *http.Request) {
-	id, prefix, list, err := backupapi.ParseRuntimeSelector(r.PathValue("arg"))
+	arg := r.PathValue("arg")
+	id, prefix, list, err := backupapi.ParseRuntimeSelector(arg)
 	if err != nil {
+		if len(arg) > 40 { // echo a short prefix of a long argument only
+			err = backupapi.Invalidf("Expected a backup ID or prefix ending with '*', but got '%s'.", truncate(arg))
+		}
 		h.zeebeError(w, r, err)
 		return
 	}
