@@ -1,7 +1,9 @@
 package provider
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -17,7 +19,10 @@ import (
 //   - it is filled and used only within one provider process, for refreshTTL after the list;
 //   - any write through the provider process (create, delete) empties it, and a list that
 //     overlapped a write is not kept;
-//   - only finished backups are answered from it: a running one is read with a GET;
+//   - only COMPLETED backups are answered from it, their snapshots put in part order: Camunda's
+//     list gives a backup's parts newest first and applies its state rules to them in that
+//     order, so a backup in any other state (running, or broken, which plans a replacement)
+//     is read with a GET, as is one whose part numbers are not all known;
 //   - it never reports a backup as not found: a backup missing from the list is read with a
 //     GET, which decides whether it leaves the state.
 //
@@ -89,7 +94,7 @@ func (c *refreshCache) RefreshGet(ctx context.Context, id backupapi.ID) (backupa
 	return c.Get(ctx, id)
 }
 
-// cached returns backup id from a current list, when it is there and finished.
+// cached returns backup id from a current list, when the list has it COMPLETED.
 func (c *refreshCache) cached(id backupapi.ID) (backupapi.Backup, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -97,10 +102,7 @@ func (c *refreshCache) cached(id backupapi.ID) (backupapi.Backup, bool) {
 		return backupapi.Backup{}, false
 	}
 	b, ok := c.backups[id]
-	if !ok || !b.State.Terminal() {
-		return backupapi.Backup{}, false
-	}
-	return b, true
+	return b, ok
 }
 
 // shouldList counts a Read and reports whether this one lists: enough Reads came within
@@ -138,7 +140,22 @@ func (c *refreshCache) list(ctx context.Context) {
 	}
 	c.backups = make(map[backupapi.ID]backupapi.Backup, len(all))
 	for _, b := range all {
-		c.backups[b.ID] = b
+		if b, ok := inPartOrder(b); ok && b.State == backupapi.StateCompleted {
+			c.backups[b.ID] = b
+		}
 	}
 	c.listed = started
+}
+
+// inPartOrder is b with its snapshots ordered by part number; false when a part number is
+// unknown.
+func inPartOrder(b backupapi.Backup) (backupapi.Backup, bool) {
+	for _, s := range b.Snapshots {
+		if s.Metadata.PartNo < 1 {
+			return b, false
+		}
+	}
+	b.Snapshots = slices.Clone(b.Snapshots)
+	slices.SortStableFunc(b.Snapshots, func(x, y backupapi.Snapshot) int { return cmp.Compare(x.Metadata.PartNo, y.Metadata.PartNo) })
+	return b, true
 }

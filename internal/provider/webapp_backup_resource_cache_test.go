@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -65,8 +66,13 @@ func (c *countingClient) Delete(_ context.Context, id backupapi.ID) error {
 func completedBackups(n int) map[backupapi.ID]backupapi.Backup {
 	m := map[backupapi.ID]backupapi.Backup{}
 	for i := 1; i <= n; i++ {
-		m[backupapi.ID(i)] = backupapi.Backup{ID: backupapi.ID(i), State: backupapi.StateCompleted,
-			Snapshots: []backupapi.Snapshot{{Name: "part_1_" + backupapi.ID(i).String()}}}
+		id := backupapi.ID(i)
+		var parts []backupapi.Snapshot
+		for p := 1; p <= 3; p++ {
+			md := backupapi.Metadata{BackupID: id, Version: "8.8.0", PartNo: p, PartCount: 3}
+			parts = append(parts, backupapi.Snapshot{Name: md.SnapshotName(), State: backupapi.SnapshotSuccess, Metadata: md})
+		}
+		m[id] = backupapi.Backup{ID: id, State: backupapi.StateCompleted, Snapshots: parts}
 	}
 	return m
 }
@@ -84,6 +90,8 @@ func TestRefreshCache(t *testing.T) {
 		// wantState, when set, is the state every read must return.
 		wantState backupapi.State
 		wantErr   error
+		// wantPartOrder checks that every backup's snapshots are in part order.
+		wantPartOrder bool
 	}{
 		{
 			name: "a plan of many backups lists once", ids: idsUpTo(50),
@@ -102,6 +110,27 @@ func TestRefreshCache(t *testing.T) {
 				}
 			},
 			ids: idsUpTo(10), wantGets: 10, wantLists: 1, wantState: backupapi.StateInProgress,
+		},
+		{
+			name: "a broken backup is read with a GET",
+			setup: func(c *countingClient, _ *refreshCache, _ *time.Time) {
+				for id, b := range c.backups {
+					b.State = backupapi.StateIncomplete
+					c.backups[id] = b
+				}
+			},
+			ids: idsUpTo(10), wantGets: 10, wantLists: 1, wantState: backupapi.StateIncomplete,
+		},
+		{
+			name: "parts listed newest first are answered in part order",
+			setup: func(c *countingClient, _ *refreshCache, _ *time.Time) {
+				for _, b := range c.backups {
+					b.Snapshots = slices.Clone(b.Snapshots)
+					slices.Reverse(b.Snapshots)
+					c.listed = append(c.listed, b)
+				}
+			},
+			ids: idsUpTo(10), wantGets: refreshListAfter, wantLists: 1, wantState: backupapi.StateCompleted, wantPartOrder: true,
 		},
 		{
 			name: "a backup missing from the list is confirmed by a GET",
@@ -145,6 +174,9 @@ func TestRefreshCache(t *testing.T) {
 				}
 				if err != nil || b.ID != id || (tt.wantState != "" && b.State != tt.wantState) {
 					t.Errorf("backup %s: %+v, %v", id, b, err)
+				}
+				if want := c.backups[id].SnapshotNames(); tt.wantPartOrder && !slices.Equal(b.SnapshotNames(), want) {
+					t.Errorf("backup %s: snapshots %v, want %v", id, b.SnapshotNames(), want)
 				}
 			}
 			if c.gets != tt.wantGets || c.lists != tt.wantLists {
