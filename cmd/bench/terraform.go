@@ -153,7 +153,8 @@ var terraformPlan = experiment{
 		"camunda_webapp_backup resources (imported beforehand) through the actuator backend on the reference server in " +
 		"the bench process, against as many terraform_data resources (built into Terraform: no plugin at all) and as many " +
 		"resources of the smallest framework provider (two attributes, a read that does nothing; ./cmd/bench/emptyprovider): " +
-		"the floor of any provider built on terraform-plugin-framework. The three plans run one after the other in every run. " +
+		"the floor of any provider built on terraform-plugin-framework. The provider answers the refresh of many backups with " +
+		"one list after its first few reads (a GET each). The three plans run one after the other in every run. " +
 		"The provider's resident memory is the peak VmRSS of its process during the plan (sampled every 5 ms).",
 	Metrics: []metric{
 		{Name: "plan of camunda_webapp_backup", Unit: "s"},
