@@ -118,6 +118,10 @@ func (c *refreshCache) shouldList() bool {
 		}
 	}
 	c.reads = append(recent, now)
+	if len(c.reads) > refreshListAfter+1 {
+		// Only whether more than refreshListAfter Reads came matters: keep the latest.
+		c.reads = append(c.reads[:0], c.reads[len(c.reads)-refreshListAfter-1:]...)
+	}
 	if c.listing || len(c.reads) <= refreshListAfter || (!c.tried.IsZero() && now.Sub(c.tried) < refreshTTL) {
 		return false
 	}

@@ -232,3 +232,36 @@ func idsUpTo(n int) []backupapi.ID {
 	}
 	return out
 }
+
+// TestRefreshCacheConcurrentReads reads as terraform refreshes, ten at a time: every read
+// gets its own backup, and the backups are listed once.
+func TestRefreshCacheConcurrentReads(t *testing.T) {
+	c := &countingClient{backups: completedBackups(100)}
+	rc := newRefreshCache(c)
+	var wg sync.WaitGroup
+	errs := make(chan error, 100)
+	sem := make(chan struct{}, 10)
+	for _, id := range idsUpTo(100) {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			b, err := rc.RefreshGet(context.Background(), id)
+			if err == nil && (b.ID != id || !slices.Equal(b.SnapshotNames(), c.backups[id].SnapshotNames())) {
+				err = errors.New("backup " + id.String() + " read as " + b.ID.String())
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if c.lists != 1 || c.gets > 20 {
+		t.Errorf("%d lists and %d GETs, want 1 list and few GETs", c.lists, c.gets)
+	}
+}
