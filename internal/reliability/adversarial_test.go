@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -521,7 +522,7 @@ func TestAdversarialBodies(t *testing.T) {
 	t.Parallel()
 	f := newAdvFixture(t)
 	size := 10 << 20
-	if testing.Short() {
+	if testing.Short() || raceEnabled { // the race detector's server is several times slower
 		size = 1 << 20
 	}
 	bodies := deepBodies(size)
@@ -546,9 +547,15 @@ func TestAdversarialBodies(t *testing.T) {
 	}
 	before := f.rssKiB(t)
 	var peak int
-	for _, tg := range targets {
-		for name, body := range bodies {
+	names := slices.Sorted(maps.Keys(bodies))
+	for i, tg := range targets {
+		for j, name := range names {
+			body := bodies[name]
+			// Each pair is sent once, with a length or chunked in turn; both for the first target.
 			for _, chunked := range []bool{false, true} {
+				if i > 0 && chunked != ((i+j)%2 == 1) {
+					continue
+				}
 				t.Run(fmt.Sprintf("%s/%s/chunked=%v", tg.name, name, chunked), func(t *testing.T) {
 					start := time.Now()
 					h := map[string]string{"Content-Type": "application/json"}
