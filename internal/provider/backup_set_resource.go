@@ -298,9 +298,7 @@ func (r *backupSetResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 	} else {
 		detail += "\n\nZeebe never took this id, so the replacement reuses it: the broken backups under it are deleted first."
 	}
-	resp.Diagnostics.AddAttributeWarning(path.Root("state"), "Broken Backup Set Will Be Replaced", detail)
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("state"), types.StringUnknown())...)
-	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("state"))
+	planReplacement(ctx, resp, "Broken Backup Set Will Be Replaced", detail)
 }
 
 // Update changes what only Terraform uses (resume_paused_exporting, delete_on_destroy,

@@ -292,9 +292,7 @@ func (r *webappBackupResource) ModifyPlan(ctx context.Context, req resource.Modi
 	} else {
 		detail += "\n\nThe new backup reuses the id: the broken snapshots under it are deleted first."
 	}
-	resp.Diagnostics.AddAttributeWarning(path.Root("state"), "Broken Backup Will Be Replaced", detail)
-	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("state"), types.StringUnknown())...)
-	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("state"))
+	planReplacement(ctx, resp, "Broken Backup Will Be Replaced", detail)
 }
 
 // Update changes what only Terraform uses (wait_for_completion, delete_on_destroy, timeouts):
@@ -388,4 +386,13 @@ func (r *webappBackupResource) ImportState(ctx context.Context, req resource.Imp
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), v)...)
 	}
 	resp.Diagnostics.Append(resp.Identity.Set(ctx, webappBackupIdentity{BackupID: types.Int64Value(int64(id))})...)
+}
+
+// planReplacement plans the replacement of a backup (or set) that the refresh found broken:
+// a warning that says why, and its state planned unknown, which requires a replacement.
+// Terraform replaces only what changes at a path that requires it, hence the unknown state.
+func planReplacement(ctx context.Context, resp *resource.ModifyPlanResponse, summary, detail string) {
+	resp.Diagnostics.AddAttributeWarning(path.Root("state"), summary, detail)
+	resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("state"), types.StringUnknown())...)
+	resp.RequiresReplace = append(resp.RequiresReplace, path.Root("state"))
 }
