@@ -160,10 +160,10 @@ var terraformPlan = experiment{
 		{Name: "plan of camunda_webapp_backup", Unit: "s"},
 		{Name: "plan of terraform_data", Unit: "s"},
 		{Name: "plan of the empty framework provider", Unit: "s"},
-		{Name: "camunda / terraform_data", Unit: "×", Reference: "goal ≤ 2"},
+		{Name: "camunda / terraform_data", Unit: "×"},
 		{Name: "empty framework provider / terraform_data", Unit: "×"},
-		{Name: "camunda / empty framework provider", Unit: "×"},
-		{Name: "provider resident memory (peak)", Unit: "MiB"},
+		{Name: "camunda / empty framework provider", Unit: "×", Reference: "goal ≤ 1.2"},
+		{Name: "provider resident memory (peak)", Unit: "MiB", Reference: "goal ≤ 45"},
 	},
 	Setup: func(ctx context.Context, l *lab) (trial, func(), error) {
 		tf, err := l.newTerraform(ctx)
