@@ -6,24 +6,32 @@ import (
 
 // simpleMatch reports whether s matches pattern, where '*' matches any run of
 // characters (Elasticsearch's Regex.simpleMatch).
+// It allocates nothing: a GET of snapshots matches every snapshot name of a
+// repository against the pattern on each request.
 func simpleMatch(pattern, s string) bool {
-	if !strings.Contains(pattern, "*") {
+	star := strings.IndexByte(pattern, '*')
+	if star < 0 {
 		return pattern == s
 	}
-	parts := strings.Split(pattern, "*")
-	if !strings.HasPrefix(s, parts[0]) {
+	if !strings.HasPrefix(s, pattern[:star]) {
 		return false
 	}
-	s = s[len(parts[0]):]
-	last := parts[len(parts)-1]
-	for _, p := range parts[1 : len(parts)-1] {
-		i := strings.Index(s, p)
+	s = s[star:]
+	rest := pattern[star+1:]
+	for {
+		// Each part between two stars is found at its first place after the
+		// previous one; the part after the last star must end s.
+		star = strings.IndexByte(rest, '*')
+		if star < 0 {
+			return strings.HasSuffix(s, rest)
+		}
+		i := strings.Index(s, rest[:star])
 		if i < 0 {
 			return false
 		}
-		s = s[i+len(p):]
+		s = s[i+star:]
+		rest = rest[star+1:]
 	}
-	return strings.HasSuffix(s, last)
 }
 
 func isWildcard(s string) bool { return strings.Contains(s, "*") }
@@ -191,6 +199,20 @@ func newNameSelector(entries []string) nameSelector {
 		}
 	}
 	return s
+}
+
+// namePrefix returns the literal start every selected name has, when the
+// selector is one name or one pattern (without _current): only names that
+// start with it need to be matched. ok is false when any name may be selected.
+func (s nameSelector) namePrefix() (prefix string, ok bool) {
+	if s.all || s.current || len(s.includes) != 1 {
+		return "", false
+	}
+	p := s.includes[0]
+	if i := strings.IndexByte(p, '*'); i >= 0 {
+		p = p[:i]
+	}
+	return p, p != ""
 }
 
 // onlyCurrent reports whether the selector asks for running snapshots only.

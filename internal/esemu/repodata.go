@@ -17,12 +17,16 @@ import (
 // Every file is named by a uuid the emulator made and validates when read
 // back, never by a name a client chose.
 type repoData struct {
-	root   string // the path.repo root holding dir
-	dir    string
-	uuid   string
-	snaps  []*snapshot // in start order
-	byName map[string]*snapshot
-	refs   int
+	root  string // the path.repo root holding dir
+	dir   string
+	uuid  string
+	snaps []*snapshot // in start order
+	// byNameOrder holds the snapshots of snaps in name order, so that a GET of
+	// the snapshots of one name prefix (the parts of one backup) visits only
+	// those instead of every snapshot of the repository.
+	byNameOrder []*snapshot
+	byName      map[string]*snapshot
+	refs        int
 }
 
 // nodeLeftReason is the failure recorded for snapshots interrupted by a stop.
@@ -100,6 +104,8 @@ func (s *Server) openRepoData(root, dir string) (*repoData, error) {
 		rd.byName[sn.Name] = sn
 	}
 	slices.SortFunc(rd.snaps, compareStart)
+	rd.byNameOrder = slices.Clone(rd.snaps)
+	slices.SortStableFunc(rd.byNameOrder, func(a, b *snapshot) int { return strings.Compare(a.Name, b.Name) })
 	s.repoData[dir] = rd
 	return rd, nil
 }
@@ -175,6 +181,11 @@ func (rd *repoData) add(sn *snapshot) {
 		slices.SortFunc(rd.snaps, compareStart)
 	}
 	rd.byName[sn.Name] = sn
+	i := rd.nameIndex(sn.Name)
+	for i < len(rd.byNameOrder) && rd.byNameOrder[i].Name == sn.Name {
+		i++
+	}
+	rd.byNameOrder = slices.Insert(rd.byNameOrder, i, sn)
 }
 
 func (rd *repoData) remove(sn *snapshot) {
@@ -184,6 +195,32 @@ func (rd *repoData) remove(sn *snapshot) {
 	if i := slices.Index(rd.snaps, sn); i >= 0 {
 		rd.snaps = slices.Delete(rd.snaps, i, i+1)
 	}
+	for i := rd.nameIndex(sn.Name); i < len(rd.byNameOrder) && rd.byNameOrder[i].Name == sn.Name; i++ {
+		if rd.byNameOrder[i] == sn {
+			rd.byNameOrder = slices.Delete(rd.byNameOrder, i, i+1)
+			break
+		}
+	}
+}
+
+// nameIndex is the position in byNameOrder of the first snapshot whose name is
+// not before name.
+func (rd *repoData) nameIndex(name string) int {
+	i, _ := slices.BinarySearchFunc(rd.byNameOrder, name, func(sn *snapshot, name string) int {
+		return strings.Compare(sn.Name, name)
+	})
+	return i
+}
+
+// withPrefix returns the snapshots whose names start with prefix, in name
+// order; s.mu must be held while the result is used.
+func (rd *repoData) withPrefix(prefix string) []*snapshot {
+	i := rd.nameIndex(prefix)
+	j := i
+	for j < len(rd.byNameOrder) && strings.HasPrefix(rd.byNameOrder[j].Name, prefix) {
+		j++
+	}
+	return rd.byNameOrder[i:j]
 }
 
 // recordPath and dataDir take uuids the emulator made or validated.

@@ -215,7 +215,13 @@ func (c *call) getSnapshots() error {
 				}
 			}
 		}
-		for _, sn := range rd.snaps {
+		// The order in which snapshots are collected does not matter: they are
+		// sorted below on a key that is unique to each.
+		candidates := rd.snaps
+		if prefix, ok := sel.namePrefix(); ok {
+			candidates = rd.withPrefix(prefix)
+		}
+		for _, sn := range candidates {
 			running := sn.State == stateInProgress
 			if sel.onlyCurrent() && !running {
 				continue
