@@ -166,5 +166,13 @@ func (cfg Config) transport() (http.RoundTripper, error) {
 	}
 	t = t.Clone()
 	t.TLSClientConfig = tlsConfig
+	// The default keeps 2 idle connections per node: with more calls at once (a server
+	// answering concurrent clients), every further one would open a connection and close it
+	// after its answer.
+	t.MaxIdleConnsPerHost = maxIdleConnsPerNode
 	return t, nil
 }
+
+// maxIdleConnsPerNode is how many idle connections to each Elasticsearch node the default
+// transport keeps for reuse.
+const maxIdleConnsPerNode = 64
