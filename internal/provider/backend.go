@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -26,6 +27,9 @@ type backend struct {
 	set *procedure.Set
 	// restorer restores backups; nil with the actuator backend, which has no restore.
 	restorer procedure.Restorer
+	// snapshots finds snapshots in the repository; nil when the provider cannot reach
+	// Elasticsearch (the actuator backend without an elasticsearch block).
+	snapshots snapshotFinder
 	// version is the web-application version the backend is configured for ("" unknown).
 	version string
 }
@@ -59,35 +63,25 @@ func newBackend(s settings) (*backend, error) {
 		if b.set, err = newSetProcedure(s, b); err != nil {
 			return nil, err
 		}
+		if s.recordsES {
+			// The elasticsearch block beside the actuator: the snapshots a backup's restore
+			// needs can be checked in the repository.
+			es, err := newElasticClient(s)
+			if err != nil {
+				return nil, err
+			}
+			b.snapshots = es
+		}
 		return b, nil
 	case backendElasticsearch:
-		e := s.elasticsearch
-		retries := s.retries
-		if retries == 0 {
-			retries = -1 // the driver reads 0 as its default
-		}
-		c, err := elastic.New(elastic.Config{
-			Addresses:       e.urls,
-			Username:        e.username,
-			Password:        e.password,
-			APIKey:          e.apiKey,
-			CACert:          e.caPEM,
-			Insecure:        e.insecure,
-			Repository:      e.repository,
-			IndexPrefix:     e.indexPrefix,
-			Version:         e.ver,
-			IncompleteAfter: e.incompleteAfter,
-			RequestTimeout:  s.requestTimeout,
-			MaxRetries:      retries,
-			RetryWait:       min(elastic.DefaultRetryWait, s.retryMaxWait),
-			RetryMaxWait:    s.retryMaxWait,
-		})
+		c, err := newElasticClient(s)
 		if err != nil {
-			return nil, fmt.Errorf("elasticsearch client: %w", err)
+			return nil, err
 		}
 		return &backend{
 			client:          c,
 			repository:      c.Repository(),
+			snapshots:       c,
 			restorer:        c,
 			version:         c.Version(),
 			partsInProvider: true,
@@ -110,4 +104,38 @@ func backendOf(data any, diags *diag.Diagnostics) *backend {
 			fmt.Sprintf("Expected *provider.backend, got %T. Please report this issue to the provider developers.", data))
 	}
 	return b
+}
+
+// snapshotFinder finds the successful snapshots of the repository that match patterns.
+type snapshotFinder interface {
+	FindSnapshots(ctx context.Context, patterns ...string) ([]string, error)
+}
+
+// newElasticClient is the Elasticsearch driver of the elasticsearch block.
+func newElasticClient(s settings) (*elastic.Client, error) {
+	e := s.elasticsearch
+	retries := s.retries
+	if retries == 0 {
+		retries = -1 // the driver reads 0 as its default
+	}
+	c, err := elastic.New(elastic.Config{
+		Addresses:       e.urls,
+		Username:        e.username,
+		Password:        e.password,
+		APIKey:          e.apiKey,
+		CACert:          e.caPEM,
+		Insecure:        e.insecure,
+		Repository:      e.repository,
+		IndexPrefix:     e.indexPrefix,
+		Version:         e.ver,
+		IncompleteAfter: e.incompleteAfter,
+		RequestTimeout:  s.requestTimeout,
+		MaxRetries:      retries,
+		RetryWait:       min(elastic.DefaultRetryWait, s.retryMaxWait),
+		RetryMaxWait:    s.retryMaxWait,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("elasticsearch client: %w", err)
+	}
+	return c, nil
 }

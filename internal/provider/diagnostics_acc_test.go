@@ -12,8 +12,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/server"
 )
 
@@ -127,4 +131,46 @@ func TestAccProviderFailsOverAHungNode(t *testing.T) {
 }
 %s`, hung.URL, b.url, testRepository, listAll)
 	resourceTest(t, []resourceStep{{config: config}})
+}
+
+// TestAccActuatorRepositoryChecked gives the actuator backend an elasticsearch block beside it:
+// the restore plan's repository is then checked against the snapshots, a wrong one is an
+// error instead of a plan that names it, and two different repositories are refused.
+func TestAccActuatorRepositoryChecked(t *testing.T) {
+	parallel(t)
+	b := newTestBackend(t, backendActuator)
+	createBackup(t, b, 231, backupapi.StateCompleted)
+	config := func(actuatorRepo, esRepo string) string {
+		repo := ""
+		if actuatorRepo != "" {
+			repo = fmt.Sprintf("\n    repository = %q", actuatorRepo)
+		}
+		return fmt.Sprintf(`provider "camunda" {
+  actuator {
+    url = %q%s
+  }
+  elasticsearch {
+    urls       = [%q]
+    repository = %q
+  }
+}
+
+data "camunda_webapp_backup" "restore" {
+  backup_id = 231
+}
+`, b.url, repo, b.esURL, esRepo)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factoriesWithEnv(noEnv),
+		Steps: []resource.TestStep{
+			{Config: config("", "not-the-repository"), ExpectError: regexp.MustCompile(`Backup Not in the Repository`)},
+			{Config: config("camunda-a", "camunda-b"), ExpectError: regexp.MustCompile(`Conflicting Snapshot Repositories`)},
+			{
+				Config: config("", testRepository),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.camunda_webapp_backup.restore", tfjsonpath.New("repository"), knownvalue.StringExact(testRepository)),
+				},
+			},
+		},
+	})
 }

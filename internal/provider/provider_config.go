@@ -164,6 +164,14 @@ func resolve(m providerModel, env getenv) (settings, diag.Diagnostics) {
 		if m.Elasticsearch != nil {
 			s.recordsES = true
 			s.elasticsearch = resolveElasticsearch(m.Elasticsearch, env, &diags)
+			switch a, e := &s.actuator, s.elasticsearch; {
+			case a.repository == "":
+				a.repository = e.repository
+			case e.repository != "" && a.repository != e.repository:
+				diags.AddAttributeError(path.Root(backendActuator).AtName("repository"), "Conflicting Snapshot Repositories",
+					fmt.Sprintf("The actuator block names repository %q and the elasticsearch block %q: both are the repository the web "+
+						"applications back up to (Camunda's backup.repositoryName). Set it once, in the elasticsearch block.", a.repository, e.repository))
+			}
 		}
 	case backendElasticsearch:
 		s.elasticsearch = resolveElasticsearch(m.Elasticsearch, env, &diags)

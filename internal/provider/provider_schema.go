@@ -97,8 +97,10 @@ func (p *camundaProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					},
 					"repository": schema.StringAttribute{
 						MarkdownDescription: "Name of the Elasticsearch snapshot repository the web applications are configured with. " +
-							"Informational only (the backup API does not report it): it is exposed in state and data sources " +
-							"so that a restore can be planned from Terraform alone. Environment: `" + envRepository + "`.",
+							"It is exposed in state and data sources so that a restore can be planned from Terraform alone. The backup " +
+							"API does not report it, so it is checked only when an `elasticsearch` block sits beside this one: it then " +
+							"defaults to that block's `repository`, must not differ from it, and the `camunda_webapp_backup` data source " +
+							"checks that the backup's snapshots are there. Environment: `" + envRepository + "`.",
 						Optional: true,
 					},
 				},
