@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/big"
 
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -53,4 +54,28 @@ func backupIDOf(n types.Number) (backupapi.ID, error) {
 // backupIDNumber is id as a number value.
 func backupIDNumber(id backupapi.ID) types.Number {
 	return types.NumberValue(new(big.Float).SetInt64(int64(id)))
+}
+
+// backupIdentity is the resource identity of a backup and of a backup set: its id.
+type backupIdentity struct {
+	BackupID types.Int64 `tfsdk:"backup_id"`
+}
+
+// identityOf is the identity of backup id.
+func identityOf(id backupapi.ID) backupIdentity {
+	return backupIdentity{BackupID: types.Int64Value(int64(id))}
+}
+
+// updateSettings is the Update of the backup resources: only settings that Terraform alone uses
+// change, so the plan becomes the state, with the identity of its backup id.
+func updateSettings[M any](ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse, backupID func(M) types.Number) {
+	var plan M
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	if id, err := backupIDOf(backupID(plan)); err == nil {
+		resp.Diagnostics.Append(resp.Identity.Set(ctx, identityOf(id))...)
+	}
 }

@@ -102,7 +102,7 @@ func (l *backupSetListResource) result(ctx context.Context, req list.ListRequest
 		restorable = "not restorable"
 	}
 	r.DisplayName = fmt.Sprintf("backup set %s (%s, %s)", info.Set.ID, info.Set.State(), restorable)
-	r.Diagnostics.Append(r.Identity.Set(ctx, backupSetIdentity{BackupID: types.Int64Value(int64(info.Set.ID))})...)
+	r.Diagnostics.Append(r.Identity.Set(ctx, identityOf(info.Set.ID))...)
 	if req.IncludeResource {
 		m := backupSetModel{
 			ZeebeRecords:          types.BoolValue(records),

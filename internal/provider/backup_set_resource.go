@@ -56,11 +56,6 @@ type backupSetModel struct {
 	Timeouts              timeouts.Value `tfsdk:"timeouts"`
 }
 
-// backupSetIdentity is the identity of camunda_backup.
-type backupSetIdentity struct {
-	BackupID types.Int64 `tfsdk:"backup_id"`
-}
-
 // setInfo records what the components report about the set.
 func (m *backupSetModel) setInfo(info procedure.SetInfo, repository string) {
 	id := info.Set.ID
@@ -223,7 +218,7 @@ func (r *backupSetResource) Create(ctx context.Context, req resource.CreateReque
 		}
 		plan.setInfo(info, set.Repository)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		resp.Diagnostics.Append(resp.Identity.Set(ctx, backupSetIdentity{BackupID: types.Int64Value(int64(id))})...)
+		resp.Diagnostics.Append(resp.Identity.Set(ctx, identityOf(id))...)
 	}
 	if err != nil {
 		addSetError(&resp.Diagnostics, id, timeout, err)
@@ -248,7 +243,7 @@ func (r *backupSetResource) Read(ctx context.Context, req resource.ReadRequest, 
 		resp.Diagnostics.AddAttributeError(path.Root("backup_id"), "Invalid Backup ID in State", err.Error())
 		return
 	}
-	resp.Diagnostics.Append(resp.Identity.Set(ctx, backupSetIdentity{BackupID: types.Int64Value(int64(id))})...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, identityOf(id))...)
 	set := r.backend.setOf(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
@@ -304,15 +299,7 @@ func (r *backupSetResource) ModifyPlan(ctx context.Context, req resource.ModifyP
 // Update changes what only Terraform uses (resume_paused_exporting, delete_on_destroy,
 // timeouts): the set itself is never changed.
 func (r *backupSetResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan backupSetModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	if id, err := backupIDOf(plan.BackupID); err == nil {
-		resp.Diagnostics.Append(resp.Identity.Set(ctx, backupSetIdentity{BackupID: types.Int64Value(int64(id))})...)
-	}
+	updateSettings(ctx, req, resp, func(m backupSetModel) types.Number { return m.BackupID })
 }
 
 // Delete deletes every component's backup when delete_on_destroy is true; otherwise it
@@ -371,7 +358,7 @@ func (r *backupSetResource) ImportState(ctx context.Context, req resource.Import
 		}
 		id = parsed
 	} else {
-		var identity backupSetIdentity
+		var identity backupIdentity
 		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
 		if resp.Diagnostics.HasError() {
 			return
@@ -389,5 +376,5 @@ func (r *backupSetResource) ImportState(ctx context.Context, req resource.Import
 	} {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), v)...)
 	}
-	resp.Diagnostics.Append(resp.Identity.Set(ctx, backupSetIdentity{BackupID: types.Int64Value(int64(id))})...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, identityOf(id))...)
 }

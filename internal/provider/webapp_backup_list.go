@@ -98,7 +98,7 @@ func (l *webappBackupListResource) List(ctx context.Context, req list.ListReques
 func (l *webappBackupListResource) result(ctx context.Context, req list.ListRequest, b backupapi.Backup) list.ListResult {
 	r := req.NewListResult(ctx)
 	r.DisplayName = fmt.Sprintf("backup %s (%s)", b.ID, b.State)
-	r.Diagnostics.Append(r.Identity.Set(ctx, webappBackupIdentity{BackupID: types.Int64Value(int64(b.ID))})...)
+	r.Diagnostics.Append(r.Identity.Set(ctx, identityOf(b.ID))...)
 	if req.IncludeResource {
 		m := webappBackupModel{
 			WaitForCompletion: types.BoolValue(true),

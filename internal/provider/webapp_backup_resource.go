@@ -56,11 +56,6 @@ type webappBackupModel struct {
 	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 
-// webappBackupIdentity is the identity of camunda_webapp_backup.
-type webappBackupIdentity struct {
-	BackupID types.Int64 `tfsdk:"backup_id"`
-}
-
 // setBackup records what the backend reports about the backup. scheduled are the names of the
 // parts it was scheduled to take, used while the backup has fewer snapshots than that.
 func (m *webappBackupModel) setBackup(b backupapi.Backup, repository string, scheduled []string) {
@@ -129,7 +124,7 @@ func (r *webappBackupResource) Create(ctx context.Context, req resource.CreateRe
 		}
 		plan.setBackup(b, r.backend.repository, taken.Scheduled)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		resp.Diagnostics.Append(resp.Identity.Set(ctx, webappBackupIdentity{BackupID: types.Int64Value(int64(id))})...)
+		resp.Diagnostics.Append(resp.Identity.Set(ctx, identityOf(id))...)
 	}
 	if err != nil {
 		r.addTakeError(&resp.Diagnostics, id, timeout, err)
@@ -298,15 +293,7 @@ func (r *webappBackupResource) ModifyPlan(ctx context.Context, req resource.Modi
 // Update changes what only Terraform uses (wait_for_completion, delete_on_destroy, timeouts):
 // the backup itself is never changed.
 func (r *webappBackupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan webappBackupModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	if id, err := backupIDOf(plan.BackupID); err == nil {
-		resp.Diagnostics.Append(resp.Identity.Set(ctx, webappBackupIdentity{BackupID: types.Int64Value(int64(id))})...)
-	}
+	updateSettings(ctx, req, resp, func(m webappBackupModel) types.Number { return m.BackupID })
 }
 
 // Delete deletes the snapshots when delete_on_destroy is true (a backup already gone counts as
@@ -367,7 +354,7 @@ func (r *webappBackupResource) ImportState(ctx context.Context, req resource.Imp
 		}
 		id = parsed
 	} else {
-		var identity webappBackupIdentity
+		var identity backupIdentity
 		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
 		if resp.Diagnostics.HasError() {
 			return
@@ -385,7 +372,7 @@ func (r *webappBackupResource) ImportState(ctx context.Context, req resource.Imp
 	} {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), v)...)
 	}
-	resp.Diagnostics.Append(resp.Identity.Set(ctx, webappBackupIdentity{BackupID: types.Int64Value(int64(id))})...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, identityOf(id))...)
 }
 
 // planReplacement plans the replacement of a backup (or set) that the refresh found broken:
