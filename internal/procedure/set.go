@@ -540,6 +540,10 @@ func (s Set) takeSecondary(ctx context.Context, id backupapi.ID, taken *SetTaken
 	return nil
 }
 
+// optimizeSettle is how long a FAILED Optimize backup that shows fewer than its two parts is
+// given for the other part to appear: Optimize starts both snapshots at once, asynchronously.
+const optimizeSettle = 10 * time.Second
+
 // takeOptimize starts Optimize's backup and follows it to a terminal state, reporting each
 // snapshot as it finishes. The last state seen is returned; State is IN_PROGRESS when the
 // backup was started but never seen.
@@ -572,6 +576,12 @@ func (s Set) takeOptimize(ctx context.Context, id backupapi.ID, progress Progres
 			progress.say("backup %s: Optimize snapshot finished: %s (%s)", id, snap.State, snap.Name)
 		}
 		if b.State == backupapi.StateIncomplete && s.Poll.Now().Sub(start) < notSeenLimit {
+			return false, nil
+		}
+		// A part that failed at once ends the backup FAILED while the other part may still
+		// be on its way: wait for it a little, so that no snapshot of the failed backup
+		// appears after it was reported (and after a retake has cleared the id).
+		if b.State == backupapi.StateFailed && len(b.Details) < backupapi.OptimizeParts && s.Poll.Now().Sub(start) < optimizeSettle {
 			return false, nil
 		}
 		return b.State.Terminal(), nil
