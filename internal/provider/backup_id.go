@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/big"
 
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -78,4 +79,29 @@ func updateSettings[M any](ctx context.Context, req resource.UpdateRequest, resp
 	if id, err := backupIDOf(backupID(plan)); err == nil {
 		resp.Diagnostics.Append(resp.Identity.Set(ctx, identityOf(id))...)
 	}
+}
+
+// importedID is the backup id an import names: the import id, or the identity's backup_id.
+// Errors go to resp; ok is false after one.
+func importedID(ctx context.Context, typeName string, req resource.ImportStateRequest, resp *resource.ImportStateResponse) (backupapi.ID, bool) {
+	if req.ID != "" {
+		id, err := backupapi.ParseID(req.ID)
+		if err != nil {
+			resp.Diagnostics.AddError("Invalid Import ID",
+				fmt.Sprintf("The import id of %s is the backup id, a positive integer: %s", typeName, err))
+			return 0, false
+		}
+		return id, true
+	}
+	var identity backupIdentity
+	resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
+	if resp.Diagnostics.HasError() {
+		return 0, false
+	}
+	id := backupapi.ID(identity.BackupID.ValueInt64())
+	if err := id.Validate(); err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("backup_id"), "Invalid Import Identity", err.Error())
+		return 0, false
+	}
+	return id, true
 }

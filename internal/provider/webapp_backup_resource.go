@@ -344,26 +344,9 @@ func (r *webappBackupResource) Delete(ctx context.Context, req resource.DeleteRe
 // backup_id. Importing a backup that does not exist fails when the following read finds
 // nothing.
 func (r *webappBackupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	var id backupapi.ID
-	if req.ID != "" {
-		parsed, err := backupapi.ParseID(req.ID)
-		if err != nil {
-			resp.Diagnostics.AddError("Invalid Import ID",
-				fmt.Sprintf("The import id of camunda_webapp_backup is the backup id, a positive integer: %s", err))
-			return
-		}
-		id = parsed
-	} else {
-		var identity backupIdentity
-		resp.Diagnostics.Append(req.Identity.Get(ctx, &identity)...)
-		if resp.Diagnostics.HasError() {
-			return
-		}
-		id = backupapi.ID(identity.BackupID.ValueInt64())
-		if err := id.Validate(); err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("backup_id"), "Invalid Import Identity", err.Error())
-			return
-		}
+	id, ok := importedID(ctx, "camunda_webapp_backup", req, resp)
+	if !ok {
+		return
 	}
 	for name, v := range map[string]any{
 		"id": types.StringValue(id.String()), "backup_id": backupIDNumber(id),
