@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -168,35 +169,55 @@ func (r *webappBackupResource) timeoutDetail(id backupapi.ID, timeout time.Durat
 		"run `terraform untaint` on the resource to keep it; otherwise the next apply replaces it." + raise
 }
 
-// Read refreshes the backup. A backup that the backend reports as not found leaves the state,
-// so that the next plan takes it again; any other failure is an error and the state stays.
-// A backup that was COMPLETED and no longer reads so (a part deleted outside Terraform) is
-// recorded as broken, so that the plan replaces it.
+// Read refreshes the backup (see refresh).
 func (r *webappBackupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	attrs, err := rawAttributes(req.State.Raw)
+	out := r.refresh(ctx, req.State.Raw)
+	resp.Diagnostics.Append(out.Diagnostics...)
+	if out.HasID && resp.Identity != nil {
+		resp.Identity.Raw = identityRaw(resp.Identity.Raw.Type(), int64(out.ID))
+	}
+	resp.State.Raw = out.State
+}
+
+// refreshed is what the refresh of one camunda_webapp_backup found.
+type refreshed struct {
+	// State is the new state: the current one on error, a null value when the backup is gone.
+	State tftypes.Value
+	// ID is the backup's id, valid when HasID: the identity is set from it on every path,
+	// also for a backup that leaves the state, as the framework requires after a read.
+	ID    backupapi.ID
+	HasID bool
+	// Diagnostics are the errors and warnings of the refresh.
+	Diagnostics diag.Diagnostics
+}
+
+// refresh reads the backup of the state value current. A backup that the backend reports as
+// not found leaves the state, so that the next plan takes it again; any other failure is an
+// error and the state stays. A backup that was COMPLETED and no longer reads so (a part
+// deleted outside Terraform) is recorded as broken, so that the plan replaces it. Read and
+// the protocol server's own read (webapp_backup_protocol.go) both call it.
+func (r *webappBackupResource) refresh(ctx context.Context, current tftypes.Value) refreshed {
+	out := refreshed{State: current}
+	attrs, err := rawAttributes(current)
 	if err != nil || attrs == nil {
-		resp.Diagnostics.AddError("Invalid State", fmt.Sprintf("The state of camunda_webapp_backup cannot be read: %v.", err))
-		return
+		out.Diagnostics.AddError("Invalid State", fmt.Sprintf("The state of camunda_webapp_backup cannot be read: %v.", err))
+		return out
 	}
 	id, err := backupIDOf(types.NumberValue(rawNumber(attrs["backup_id"])))
 	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("backup_id"), "Invalid Backup ID in State", err.Error())
-		return
+		out.Diagnostics.AddAttributeError(path.Root("backup_id"), "Invalid Backup ID in State", err.Error())
+		return out
 	}
-	// The identity is set on every path: the framework requires it after a read, also of a
-	// resource that leaves the state.
-	if resp.Identity != nil {
-		resp.Identity.Raw = identityRaw(resp.Identity.Raw.Type(), int64(id))
-	}
+	out.ID, out.HasID = id, true
 	b, err := r.refreshGet(ctx, id)
 	if errors.Is(err, backupapi.ErrNotFound) {
 		tflog.Warn(ctx, fmt.Sprintf("backup %s no longer exists; removing it from the state", id), map[string]any{"backup_id": id.String()})
-		resp.State.RemoveResource(ctx)
-		return
+		out.State = tftypes.NewValue(current.Type(), nil)
+		return out
 	}
 	if err != nil {
-		addBackupError(&resp.Diagnostics, "reading backup "+id.String(), err)
-		return
+		addBackupError(&out.Diagnostics, "reading backup "+id.String(), err)
+		return out
 	}
 	known := rawStrings(attrs["snapshot_names"])
 	wasCompleted := rawString(attrs["state"]) == string(backupapi.StateCompleted)
@@ -210,13 +231,15 @@ func (r *webappBackupResource) Read(ctx context.Context, req resource.ReadReques
 	}
 	computed, err := state.computedRaw(ctx)
 	if err != nil {
-		resp.Diagnostics.AddError("Invalid State", err.Error())
-		return
+		out.Diagnostics.AddError("Invalid State", err.Error())
+		return out
 	}
+	next := maps.Clone(attrs) // attrs is current's own map
 	for name, v := range computed {
-		attrs[name] = v
+		next[name] = v
 	}
-	resp.State.Raw = tftypes.NewValue(req.State.Raw.Type(), attrs)
+	out.State = tftypes.NewValue(current.Type(), next)
+	return out
 }
 
 // refreshGet reads backup id for Read: through the refresh cache when the backend has one.
@@ -269,9 +292,7 @@ func (r *webappBackupResource) ModifyPlan(ctx context.Context, req resource.Modi
 		return
 	}
 	state := rawString(prior["state"])
-	switch backupapi.State(state) {
-	case backupapi.StateFailed, backupapi.StateIncomplete, backupapi.StateIncompatible:
-	default:
+	if !unrestorable(state) {
 		return
 	}
 	reason := rawString(prior["failure_reason"])
@@ -288,6 +309,16 @@ func (r *webappBackupResource) ModifyPlan(ctx context.Context, req resource.Modi
 		detail += "\n\nThe new backup reuses the id: the broken snapshots under it are deleted first."
 	}
 	planReplacement(ctx, resp, "Broken Backup Will Be Replaced", detail)
+}
+
+// unrestorable tells whether a backup in state can never be restored, so that a plan replaces
+// it: FAILED, INCOMPLETE or INCOMPATIBLE.
+func unrestorable(state string) bool {
+	switch backupapi.State(state) {
+	case backupapi.StateFailed, backupapi.StateIncomplete, backupapi.StateIncompatible:
+		return true
+	}
+	return false
 }
 
 // Update changes what only Terraform uses (wait_for_completion, delete_on_destroy, timeouts):
