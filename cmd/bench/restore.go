@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -139,7 +138,7 @@ func waitCompleted(ctx context.Context, c backupapi.Client, id backupapi.ID) (ba
 // backend at esURL, and returns a function that invokes camunda_webapp_restore as terraform
 // does.
 func newRestoreInvoker(ctx context.Context, esURL string) (func(context.Context, backupapi.ID) error, error) {
-	srv, err := providerserver.NewProtocol6WithError(provider.New("bench")())()
+	srv, err := provider.NewProtocol6Server("bench")()
 	if err != nil {
 		return nil, err
 	}

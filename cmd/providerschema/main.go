@@ -12,8 +12,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/provider"
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/schemajson"
 )
@@ -32,7 +30,7 @@ func main() {
 }
 
 func run(ctx context.Context, out, addr string) error {
-	server, err := providerserver.NewProtocol6WithError(provider.New("dev")())()
+	server, err := provider.NewProtocol6Server("dev")()
 	if err != nil {
 		return fmt.Errorf("start the provider server: %w", err)
 	}

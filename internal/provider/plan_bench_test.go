@@ -56,7 +56,7 @@ func BenchmarkPlan100(b *testing.B) {
 		}
 		conformance.WaitForState(b, client, backupapi.ID(i), backupapi.StateCompleted)
 	}
-	camunda := newPlanReplay(b, "camunda_webapp_backup", providerserver.NewProtocol6WithError(newWithEnv("bench", noEnv)()),
+	camunda := newPlanReplay(b, "camunda_webapp_backup", newProtocol6Server("bench", noEnv),
 		func(typ tftypes.Type, i int) tftypes.Value {
 			return objectOf(typ, map[string]tftypes.Value{"backup_id": number(int64(i))})
 		}, srv.URL())

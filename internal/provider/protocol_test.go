@@ -8,7 +8,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -22,8 +21,14 @@ import (
 // protocolServer is the provider server configured for backend b.
 func protocolServer(t *testing.T, b *testBackend) (tfprotov6.ProviderServer, *tfprotov6.GetProviderSchemaResponse) {
 	t.Helper()
+	return configuredServer(t, b, newProtocol6Server("test", noEnv))
+}
+
+// configuredServer is the server that newServer makes, configured for backend b.
+func configuredServer(t *testing.T, b *testBackend, newServer func() (tfprotov6.ProviderServer, error)) (tfprotov6.ProviderServer, *tfprotov6.GetProviderSchemaResponse) {
+	t.Helper()
 	ctx := context.Background()
-	server, err := providerserverFor(noEnv)
+	server, err := newServer()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +67,7 @@ type (
 
 // providerserverFor is the provider's protocol server with an environment.
 func providerserverFor(env getenv) (tfprotov6.ProviderServer, error) {
-	return providerserver.NewProtocol6WithError(newWithEnv("test", env)())()
+	return newProtocol6Server("test", env)()
 }
 
 // objectOf is an object of type typ with the given attributes, the others null.

@@ -5,7 +5,6 @@ package provider
 
 import (
 	"context"
-	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -26,14 +25,13 @@ var (
 type camundaProvider struct {
 	version string
 	env     getenv
+	// configured is the backend of the last successful Configure, for the reads that the
+	// protocol server answers itself (webapp_backup_protocol.go).
+	configured configuredBackend
 }
 
-// New returns the constructor of the provider for a release version.
-func New(version string) func() provider.Provider {
-	return newWithEnv(version, os.Getenv)
-}
-
-// newWithEnv is New with the environment lookup injected.
+// newWithEnv returns the constructor of the framework provider for a release version, with the
+// environment lookup injected. The provider is served through NewProtocol6Server.
 func newWithEnv(version string, env getenv) func() provider.Provider {
 	return func() provider.Provider { return &camundaProvider{version: version, env: env} }
 }
@@ -79,6 +77,7 @@ func (p *camundaProvider) Configure(ctx context.Context, req provider.ConfigureR
 	tflog.Debug(ctx, "configured backup backend", map[string]any{
 		"backend": s.backend, "repository": b.repository, "request_timeout": s.requestTimeout.String(), "retries": s.retries,
 	})
+	p.configured.Store(b)
 	resp.ResourceData = b
 	resp.DataSourceData = b
 	resp.ActionData = b

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
@@ -27,7 +26,7 @@ var testAccProtoV6ProviderFactories = factoriesWithEnv(os.Getenv)
 // factoriesWithEnv serves the provider with an injected environment lookup.
 func factoriesWithEnv(env getenv) map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"camunda": providerserver.NewProtocol6WithError(newWithEnv("test", env)()),
+		"camunda": newProtocol6Server("test", env),
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 )
 
@@ -13,7 +12,7 @@ import (
 // every attribute and block has a description for the generated docs, and every secret is
 // sensitive, so that Terraform never shows or logs it.
 func TestSchemasDescribeEveryAttribute(t *testing.T) {
-	server, err := providerserver.NewProtocol6WithError(New("test")())()
+	server, err := NewProtocol6Server("test")()
 	if err != nil {
 		t.Fatal(err)
 	}

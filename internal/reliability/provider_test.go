@@ -3,7 +3,6 @@ package reliability
 import (
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/provider"
@@ -11,7 +10,7 @@ import (
 
 // providerFactories serve the provider in-process to terraform.
 var providerFactories = map[string]func() (tfprotov6.ProviderServer, error){
-	"camunda": providerserver.NewProtocol6WithError(provider.New("test")()),
+	"camunda": provider.NewProtocol6Server("test"),
 }
 
 // backupAddr is the address of the backup resource of backupHCL.

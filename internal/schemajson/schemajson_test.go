@@ -8,7 +8,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	tfjson "github.com/hashicorp/terraform-json"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -212,7 +211,7 @@ func TestConvertErrors(t *testing.T) {
 // TestFromServerProvider converts the project's provider and checks that what older terraform
 // versions leave out is there: the action, the list resource and the resource identity.
 func TestFromServerProvider(t *testing.T) {
-	server, err := providerserver.NewProtocol6WithError(provider.New("test")())()
+	server, err := provider.NewProtocol6Server("test")()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"log"
 	"os"
@@ -12,7 +11,8 @@ import (
 	"runtime"
 	"runtime/pprof"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/provider"
 )
@@ -38,9 +38,10 @@ func main() {
 			log.Fatal(err)
 		}
 	}
-	err := providerserver.Serve(context.Background(), provider.New("dev"), providerserver.ServeOpts{
-		Address: "registry.terraform.io/camunda-community-hub/camunda",
-	})
+	server, err := provider.NewProtocol6Server("dev")()
+	if err == nil {
+		err = tf6server.Serve("registry.terraform.io/camunda-community-hub/camunda", func() tfprotov6.ProviderServer { return server })
+	}
 	if dir != "" {
 		pprof.StopCPUProfile()
 		_ = cpu.Close()
