@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -155,7 +156,7 @@ var terraformPlan = experiment{
 		"resources of the smallest framework provider (two attributes, a read that does nothing; ./cmd/bench/emptyprovider): " +
 		"the floor of any provider built on terraform-plugin-framework. The provider answers the refresh of many backups with " +
 		"one list after its first few reads (a GET each), and answers the calls of a plan of unchanged backups beneath the " +
-		"framework (DESIGN.md). The three plans run one after the other in every run. " +
+		"framework (DESIGN.md). The three plans run one after the other in every run, in the opposite order every other run. " +
 		"The provider's resident memory is the peak VmRSS of its process during one more plan of the camunda workspace, " +
 		"sampled every 5 ms and not timed, so that the sampling slows none of the measured plans.",
 	Metrics: []metric{
@@ -225,7 +226,7 @@ var terraformPlan = experiment{
 		if err := os.Remove(imports); err != nil {
 			return fail(err)
 		}
-		run := func(ctx context.Context, _ int) ([]float64, error) {
+		run := func(ctx context.Context, run int) ([]float64, error) {
 			// The memory is followed during a plan of its own, not timed: sampling scans /proc
 			// every 5 ms, which would slow the measured camunda plan and none of the others.
 			s := sampleRSS(func() []int { return pidsOf(tf.provider) })
@@ -234,20 +235,22 @@ var terraformPlan = experiment{
 			if err != nil {
 				return nil, err
 			}
-			camunda, err := tf.run(ctx, backupDir, "plan", "-detailed-exitcode")
-			if err != nil {
-				return nil, err
+			// The timed plans run in turn, in the opposite order every other run, so that
+			// none of them always comes first or last.
+			dirs := []string{backupDir, dataDir, emptyDir}
+			if run%2 == 1 {
+				slices.Reverse(dirs)
 			}
-			builtin, err := tf.run(ctx, dataDir, "plan", "-detailed-exitcode")
-			if err != nil {
-				return nil, err
+			took := map[string]float64{}
+			for _, dir := range dirs {
+				d, err := tf.run(ctx, dir, "plan", "-detailed-exitcode")
+				if err != nil {
+					return nil, err
+				}
+				took[dir] = d.Seconds()
 			}
-			floor, err := tf.run(ctx, emptyDir, "plan", "-detailed-exitcode")
-			if err != nil {
-				return nil, err
-			}
-			return []float64{camunda.Seconds(), builtin.Seconds(), floor.Seconds(), float64(camunda) / float64(builtin),
-				float64(floor) / float64(builtin), float64(camunda) / float64(floor), mib(peak)}, nil
+			camunda, builtin, floor := took[backupDir], took[dataDir], took[emptyDir]
+			return []float64{camunda, builtin, floor, camunda / builtin, floor / builtin, camunda / floor, mib(peak)}, nil
 		}
 		return run, stop, nil
 	},
