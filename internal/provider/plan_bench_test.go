@@ -56,11 +56,11 @@ func BenchmarkPlan100(b *testing.B) {
 		}
 		conformance.WaitForState(b, client, backupapi.ID(i), backupapi.StateCompleted)
 	}
-	camunda := newPlanReplay(b, "camunda_webapp_backup", newProtocol6Server("bench", noEnv),
+	camunda := newPlanReplay(b, planResources, "camunda_webapp_backup", newProtocol6Server("bench", noEnv),
 		func(typ tftypes.Type, i int) tftypes.Value {
 			return objectOf(typ, map[string]tftypes.Value{"backup_id": number(int64(i))})
 		}, srv.URL())
-	floor := newPlanReplay(b, "floor_thing", providerserver.NewProtocol6WithError(floorProvider{}),
+	floor := newPlanReplay(b, planResources, "floor_thing", providerserver.NewProtocol6WithError(floorProvider{}),
 		func(typ tftypes.Type, i int) tftypes.Value {
 			return objectOf(typ, map[string]tftypes.Value{"number": number(int64(i))})
 		}, "")
@@ -82,6 +82,39 @@ func BenchmarkPlan100(b *testing.B) {
 	b.ReportMetric(float64(floorAllocs)/n/planResources, "floor-allocs/resource")
 }
 
+// TestPlanManyBackupsAtOnce replays two plans of many unchanged backups, ten resources at a
+// time as terraform plans them, through the provider's protocol server: every resource is
+// planned unchanged, every call of it is answered beneath the framework, and (with -race)
+// the calls share the server's state safely.
+func TestPlanManyBackupsAtOnce(t *testing.T) {
+	parallel(t)
+	const backups = 24
+	ctx := context.Background()
+	b := newTestBackend(t, backendActuator)
+	for i := 1; i <= backups; i++ {
+		if _, err := b.client.Create(ctx, backupapi.ID(i)); err != nil {
+			t.Fatalf("create backup %d: %v", i, err)
+		}
+		conformance.WaitForState(t, b.client, backupapi.ID(i), backupapi.StateCompleted)
+	}
+	replay := newPlanReplay(t, backups, "camunda_webapp_backup", newProtocol6Server("test", noEnv),
+		func(typ tftypes.Type, i int) tftypes.Value {
+			return objectOf(typ, map[string]tftypes.Value{"backup_id": number(int64(i))})
+		}, b.url)
+	server, ok := replay.server.(*backupProtocolServer)
+	if !ok {
+		t.Fatalf("the provider is served by %T", replay.server)
+	}
+	for plan := 1; plan <= 2; plan++ {
+		before := server.answered.Load()
+		replay.plan(t) // fails on any diagnostic, replacement or planned change
+		// validate, upgrade, read and plan of every backup
+		if got, want := server.answered.Load()-before, int64(4*backups); got != want {
+			t.Errorf("plan %d: %d calls answered beneath the framework, want %d", plan, got, want)
+		}
+	}
+}
+
 // planReplay holds one provider server and the state of its resources between plans.
 type planReplay struct {
 	server   tfprotov6.ProviderServer
@@ -94,7 +127,7 @@ type planReplay struct {
 
 // newPlanReplay configures the server (the actuator block with url when url is not empty)
 // and creates its resources through ImportResourceState (camunda) or ApplyResourceChange.
-func newPlanReplay(b *testing.B, typeName string, newServer func() (tfprotov6.ProviderServer, error),
+func newPlanReplay(b testing.TB, n int, typeName string, newServer func() (tfprotov6.ProviderServer, error),
 	config func(tftypes.Type, int) tftypes.Value, url string) *planReplay {
 	b.Helper()
 	ctx := context.Background()
@@ -122,7 +155,7 @@ func newPlanReplay(b *testing.B, typeName string, newServer func() (tfprotov6.Pr
 	}
 	r := &planReplay{server: srv, typeName: typeName, typ: schemas.ResourceSchemas[typeName].ValueType(),
 		version: schemas.ResourceSchemas[typeName].Version}
-	for i := 1; i <= planResources; i++ {
+	for i := 1; i <= n; i++ {
 		cfg := config(r.typ, i)
 		dv, err := tfprotov6.NewDynamicValue(r.typ, cfg)
 		if err != nil {
@@ -160,7 +193,7 @@ func newPlanReplay(b *testing.B, typeName string, newServer func() (tfprotov6.Pr
 	return r
 }
 
-func nullDynamic(b *testing.B, typ tftypes.Type) *tfprotov6.DynamicValue {
+func nullDynamic(b testing.TB, typ tftypes.Type) *tfprotov6.DynamicValue {
 	dv, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, nil))
 	if err != nil {
 		b.Fatal(err)
@@ -170,20 +203,20 @@ func nullDynamic(b *testing.B, typ tftypes.Type) *tfprotov6.DynamicValue {
 
 // plan runs the calls of one plan, ten resources at a time, and returns its duration and
 // the allocations of the process meanwhile. Every plan must find the resources unchanged.
-func (r *planReplay) plan(b *testing.B) (time.Duration, uint64) {
+func (r *planReplay) plan(b testing.TB) (time.Duration, uint64) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	start := time.Now()
-	errs := make(chan error, planResources)
+	errs := make(chan error, len(r.configs))
 	sem := make(chan struct{}, 10)
-	for i := range planResources {
+	for i := range len(r.configs) {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem }()
 			errs <- r.planOne(i)
 		}()
 	}
-	for range planResources {
+	for range len(r.configs) {
 		if err := <-errs; err != nil {
 			b.Fatal(err)
 		}
@@ -234,7 +267,7 @@ func (r *planReplay) planOne(i int) error {
 }
 
 // stateJSON is a state as terraform stores it in JSON.
-func stateJSON(b *testing.B, typ tftypes.Type, dv *tfprotov6.DynamicValue) json.RawMessage {
+func stateJSON(b testing.TB, typ tftypes.Type, dv *tfprotov6.DynamicValue) json.RawMessage {
 	v, err := dv.Unmarshal(typ)
 	if err != nil {
 		b.Fatal(err)
@@ -247,7 +280,7 @@ func stateJSON(b *testing.B, typ tftypes.Type, dv *tfprotov6.DynamicValue) json.
 }
 
 // jsonOf is v as encoding/json marshals it the way terraform writes it.
-func jsonOf(b *testing.B, v tftypes.Value) any {
+func jsonOf(b testing.TB, v tftypes.Value) any {
 	if v.IsNull() {
 		return nil
 	}
