@@ -59,6 +59,7 @@ func (p *camundaProvider) ValidateConfig(ctx context.Context, req provider.Valid
 // Configure resolves the configuration against the environment and builds the backend client
 // that the resources and data sources share.
 func (p *camundaProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	p.configured.Store(nil) // until this configuration has succeeded
 	var m providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {

@@ -6,7 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"os"
+	"reflect"
+	"slices"
+	"strings"
 	"sync/atomic"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -16,6 +20,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/defaults"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/numberplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -92,6 +99,7 @@ type webappBackupShape struct {
 	version      int64
 	state        tftypes.Object
 	identity     tftypes.Type
+	required     []string                      // attributes a configuration must set
 	computedOnly []string                      // attributes a configuration cannot set
 	blocks       []string                      // blocks: validated by the framework when configured
 	defaults     map[string]tftypes.Value      // attributes with a default, and the default
@@ -99,9 +107,29 @@ type webappBackupShape struct {
 	unsupported  string                        // why the schema is beyond this server, if it is
 }
 
-// shapeOfWebappBackup reads the shape from the resource's schema. An attribute kind the
-// server does not know (a validator or a default of another type) makes it hand every call
-// to the framework rather than answer without that attribute's rules.
+// The plan modifiers and validators whose rules the protocol server knows: the modifiers
+// change nothing in the plan of an unchanged resource (no unknown value to fill, no changed
+// value to replace), and the validator reads only its own attribute. Any other one, a
+// deprecated attribute or a resource-level validation makes the server hand every call of the
+// resource to the framework, rather than answer without its rules.
+var (
+	knownPlanModifiers = []any{
+		stringplanmodifier.UseStateForUnknown(), listplanmodifier.UseStateForUnknown(), numberplanmodifier.RequiresReplace(),
+	}
+	knownValidators = []any{backupIDValidator{}}
+)
+
+// known tells whether every element of list has the type of one in known.
+func known[T any](list []T, known []any) bool {
+	for _, e := range list {
+		if !slices.ContainsFunc(known, func(k any) bool { return reflect.TypeOf(k) == reflect.TypeOf(e) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// shapeOfWebappBackup reads the shape from the resource's schema.
 func shapeOfWebappBackup(ctx context.Context) (webappBackupShape, error) {
 	r := &webappBackupResource{}
 	var sr resource.SchemaResponse
@@ -119,25 +147,35 @@ func shapeOfWebappBackup(ctx context.Context) (webappBackupShape, error) {
 		version: sr.Schema.Version, state: state, identity: ir.IdentitySchema.Type().TerraformType(ctx),
 		defaults: map[string]tftypes.Value{}, validators: map[string][]validator.Number{},
 	}
+	var unsupported []string
+	if _, ok := any(r).(resource.ResourceWithValidateConfig); ok {
+		unsupported = append(unsupported, "the resource validates its configuration")
+	}
+	if _, ok := any(r).(resource.ResourceWithConfigValidators); ok {
+		unsupported = append(unsupported, "the resource has configuration validators")
+	}
 	for name := range sr.Schema.Blocks {
 		s.blocks = append(s.blocks, name)
 	}
 	for name, a := range sr.Schema.Attributes {
-		if a.IsComputed() && !a.IsOptional() && !a.IsRequired() {
+		switch {
+		case a.IsRequired():
+			s.required = append(s.required, name)
+		case a.IsComputed() && !a.IsOptional():
 			s.computedOnly = append(s.computedOnly, name)
 		}
+		if a.GetDeprecationMessage() != "" {
+			unsupported = append(unsupported, name+" is deprecated")
+		}
+		var fine bool
 		switch a := a.(type) {
 		case schema.NumberAttribute:
-			if a.Default != nil {
-				s.unsupported = name + " has a default"
-			}
+			fine = a.Default == nil && known(a.PlanModifiers, knownPlanModifiers) && known(a.Validators, knownValidators)
 			if len(a.Validators) > 0 {
 				s.validators[name] = a.Validators
 			}
 		case schema.BoolAttribute:
-			if len(a.Validators) > 0 {
-				s.unsupported = name + " has validators"
-			}
+			fine = len(a.Validators) == 0 && len(a.PlanModifiers) == 0
 			if a.Default != nil {
 				var resp defaults.BoolResponse
 				a.Default.DefaultBool(ctx, defaults.BoolRequest{Path: path.Root(name)}, &resp)
@@ -148,17 +186,16 @@ func shapeOfWebappBackup(ctx context.Context) (webappBackupShape, error) {
 				s.defaults[name] = v
 			}
 		case schema.StringAttribute:
-			if len(a.Validators) > 0 || a.Default != nil {
-				s.unsupported = name + " has validators or a default"
-			}
+			fine = a.Default == nil && len(a.Validators) == 0 && known(a.PlanModifiers, knownPlanModifiers)
 		case schema.ListAttribute:
-			if len(a.Validators) > 0 || a.Default != nil {
-				s.unsupported = name + " has validators or a default"
-			}
-		default:
-			s.unsupported = fmt.Sprintf("%s is a %T", name, a)
+			fine = a.Default == nil && len(a.Validators) == 0 && known(a.PlanModifiers, knownPlanModifiers)
+		}
+		if !fine {
+			unsupported = append(unsupported, fmt.Sprintf("%s (%T) has a rule this server does not know", name, a))
 		}
 	}
+	slices.Sort(unsupported)
+	s.unsupported = strings.Join(unsupported, "; ")
 	return s, nil
 }
 
@@ -187,8 +224,8 @@ func (s *backupProtocolServer) ValidateResourceConfig(ctx context.Context, req *
 		return s.frameworkServer.ValidateResourceConfig(ctx, req)
 	}
 	_, config, ok := s.shape.decode(req.Config)
-	if !ok || !allNull(config, s.shape.blocks) || !allNull(config, s.shape.computedOnly) {
-		return s.frameworkServer.ValidateResourceConfig(ctx, req)
+	if !ok || !allNull(config, s.shape.blocks) || !allNull(config, s.shape.computedOnly) || anyNull(config, s.shape.required) {
+		return s.frameworkServer.ValidateResourceConfig(ctx, req) // it explains what is missing
 	}
 	var diags diag.Diagnostics
 	for name, validators := range s.shape.validators {
@@ -213,7 +250,7 @@ func (s *backupProtocolServer) ValidateResourceConfig(ctx context.Context, req *
 // which is the value the framework would decode from it. Any other state, and older versions
 // (the resource's upgraders), go through the framework.
 func (s *backupProtocolServer) UpgradeResourceState(ctx context.Context, req *tfprotov6.UpgradeResourceStateRequest) (*tfprotov6.UpgradeResourceStateResponse, error) {
-	if req == nil || req.TypeName != webappBackupTypeName || req.Version != s.shape.version || req.RawState == nil ||
+	if req == nil || req.TypeName != webappBackupTypeName || s.shape.unsupported != "" || req.Version != s.shape.version || req.RawState == nil ||
 		req.RawState.Flatmap != nil || !jsonOfType(req.RawState.JSON, s.shape.state) {
 		return s.frameworkServer.UpgradeResourceState(ctx, req)
 	}
@@ -279,16 +316,25 @@ func nextOfType(dec *jsontext.Decoder, t tftypes.Type) bool {
 		_, err := dec.ReadToken()
 		return err == nil && seen == len(t.AttributeTypes)
 	}
-	var want bool
 	switch {
 	case t.Is(tftypes.String):
-		want = kind == '"'
+		return kind == '"' && dec.SkipValue() == nil
 	case t.Is(tftypes.Number):
-		want = kind == '0'
+		if kind != '0' {
+			return false
+		}
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return false
+		}
+		// As the framework reads a number (a JSON number beyond big.Float's range is an
+		// error it explains).
+		_, _, err = big.ParseFloat(tok.String(), 10, 512, big.ToNearestEven)
+		return err == nil
 	case t.Is(tftypes.Bool):
-		want = kind == 't' || kind == 'f'
+		return (kind == 't' || kind == 'f') && dec.SkipValue() == nil
 	}
-	return want && dec.SkipValue() == nil
+	return false
 }
 
 // ReadResource refreshes a camunda_webapp_backup through the resource's refresh once the
@@ -296,7 +342,8 @@ func nextOfType(dec *jsontext.Decoder, t tftypes.Type) bool {
 // marker there) and the stored identity, if any, is the backup's.
 func (s *backupProtocolServer) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
 	be := s.provider.configured.Load()
-	if req == nil || req.TypeName != webappBackupTypeName || be == nil || len(req.Private) > 0 || req.ProviderMeta != nil {
+	if req == nil || req.TypeName != webappBackupTypeName || s.shape.unsupported != "" || be == nil || len(req.Private) > 0 ||
+		req.ProviderMeta != nil {
 		return s.frameworkServer.ReadResource(ctx, req)
 	}
 	current, attrs, ok := s.shape.decode(req.CurrentState)
@@ -363,8 +410,11 @@ func (s *backupProtocolServer) PlanResourceChange(ctx context.Context, req *tfpr
 			return s.frameworkServer.PlanResourceChange(ctx, req) // the default changes the plan
 		}
 	}
+	if _, ok := s.storedIdentity(req.PriorIdentity); !ok {
+		return s.frameworkServer.PlanResourceChange(ctx, req) // it reports the undecodable identity
+	}
 	identity := req.PriorIdentity
-	if identity == nil {
+	if identity == nil || identity.IdentityData == nil {
 		data, err := tfprotov6.NewDynamicValue(s.shape.identity, tftypes.NewValue(s.shape.identity, nil))
 		if err != nil {
 			return nil, fmt.Errorf("encoding the identity of %s: %w", webappBackupTypeName, err)
@@ -373,6 +423,16 @@ func (s *backupProtocolServer) PlanResourceChange(ctx context.Context, req *tfpr
 	}
 	s.answered.Add(1)
 	return &tfprotov6.PlanResourceChangeResponse{PlannedState: req.ProposedNewState, PlannedIdentity: identity}, nil
+}
+
+// anyNull tells whether one of the named attributes of attrs is null.
+func anyNull(attrs map[string]tftypes.Value, names []string) bool {
+	for _, name := range names {
+		if v, ok := attrs[name]; !ok || v.IsNull() {
+			return true
+		}
+	}
+	return false
 }
 
 // allNull tells whether every named attribute of attrs is null.

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	ctyjson "github.com/zclconf/go-cty/cty/json"
 
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi/conformance"
@@ -128,43 +129,7 @@ func with(o tftypes.Value, values map[string]tftypes.Value) tftypes.Value {
 // stateJSONOf is v as Terraform stores it: JSON, numbers as numbers.
 func stateJSONOf(t *testing.T, v tftypes.Value) []byte {
 	t.Helper()
-	var walk func(tftypes.Value) any
-	walk = func(v tftypes.Value) any {
-		if v.IsNull() {
-			return nil
-		}
-		switch {
-		case v.Type().Is(tftypes.String):
-			var s string
-			_ = v.As(&s)
-			return s
-		case v.Type().Is(tftypes.Number):
-			var f big.Float
-			_ = v.As(&f)
-			return json.Number(f.Text('f', -1))
-		case v.Type().Is(tftypes.Bool):
-			var b bool
-			_ = v.As(&b)
-			return b
-		case v.Type().Is(tftypes.List{}):
-			var elems []tftypes.Value
-			_ = v.As(&elems)
-			out := []any{}
-			for _, e := range elems {
-				out = append(out, walk(e))
-			}
-			return out
-		default:
-			var attrs map[string]tftypes.Value
-			_ = v.As(&attrs)
-			out := map[string]any{}
-			for k, a := range attrs {
-				out[k] = walk(a)
-			}
-			return out
-		}
-	}
-	raw, err := json.Marshal(walk(v))
+	raw, err := json.Marshal(jsonOf(t, v))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,7 +316,7 @@ func TestProtocolServerAnswersAsTheFramework(t *testing.T) {
 }
 
 // FuzzStateHandedBackAsItIs: a state that the protocol server hands back to Terraform as it is
-// must be one the framework reads, without ignoring any attribute.
+// must be one the framework reads, without ignoring any attribute, and one Terraform reads.
 func FuzzStateHandedBackAsItIs(f *testing.F) {
 	shape, err := shapeOfWebappBackup(context.Background())
 	if err != nil {
@@ -377,6 +342,9 @@ func FuzzStateHandedBackAsItIs(f *testing.F) {
 		}
 		if _, err := tfprotov6.NewDynamicValue(shape.state, v); err != nil {
 			t.Fatalf("handed back %q, which the framework cannot encode: %v", raw, err)
+		}
+		if _, err := ctyjson.Unmarshal(raw, ctyTypeOf(shape.state)); err != nil {
+			t.Fatalf("handed back %q, which Terraform cannot read: %v", raw, err)
 		}
 	})
 }

@@ -198,6 +198,11 @@ type refreshed struct {
 // the protocol server's own read (webapp_backup_protocol.go) both call it.
 func (r *webappBackupResource) refresh(ctx context.Context, current tftypes.Value) refreshed {
 	out := refreshed{State: current}
+	if r.backend == nil {
+		out.Diagnostics.AddError("Unconfigured Provider",
+			"The provider has no backend to read camunda_webapp_backup from: its configuration did not succeed.")
+		return out
+	}
 	attrs, err := rawAttributes(current)
 	if err != nil || attrs == nil {
 		out.Diagnostics.AddError("Invalid State", fmt.Sprintf("The state of camunda_webapp_backup cannot be read: %v.", err))
