@@ -876,7 +876,7 @@ func (s *Server) aliasFilters(exprs []string, ixs []*index) (map[*index]queryNod
 				unfiltered = true
 				break
 			}
-			v, err := decodeOrdered(m.Filter)
+			v, err := decodeStored(m.Filter)
 			if err != nil {
 				return nil, errInternal(err)
 			}

@@ -111,3 +111,33 @@ func BenchmarkListSnapshots6000Filtered(b *testing.B) {
 	}
 	b.ReportMetric(float64(time.Since(start).Microseconds())/1000/float64(b.N), "ms/op")
 }
+
+// BenchmarkDecodeOrdered parses request bodies as the emulator reads them: a bulk line of a
+// Camunda list-view document, and an array of 100,000 small numbers (the shape whose memory
+// per element bounds what one request can cost).
+func BenchmarkDecodeOrdered(b *testing.B) {
+	doc := []byte(`{"id":"2251799813685249","key":2251799813685249,"partitionId":1,"processDefinitionKey":2251799813685248,"bpmnProcessId":"order-process","processName":"Order","processVersion":3,"state":"ACTIVE","startDate":"2025-01-01T00:00:00.000+0000","endDate":null,"incident":false,"tenantId":"<default>","joinRelation":{"name":"processInstance"},"variables":[{"name":"amount","value":"42.5"},{"name":"customer","value":"\"Zoë\""}]}`)
+	numbers := make([]byte, 0, 200_001)
+	numbers = append(numbers, '[')
+	for i := range 100_000 {
+		if i > 0 {
+			numbers = append(numbers, ',')
+		}
+		numbers = append(numbers, byte('0'+i%10))
+	}
+	numbers = append(numbers, ']')
+	for _, bc := range []struct {
+		name string
+		data []byte
+	}{{"document", doc}, {"array100k", numbers}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := decodeOrdered(bc.data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

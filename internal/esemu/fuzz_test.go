@@ -3,10 +3,14 @@ package esemu
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // serverErrorTypes are the documented exceptions Elasticsearch answers with a 5xx.
@@ -70,19 +74,31 @@ func FuzzHandler(f *testing.F) {
 }
 
 // FuzzDecodeOrdered checks the request decoder against encoding/json: it
-// accepts exactly the valid documents nested at most maxNestingDepth deep,
-// never panics, and keeps every value.
+// accepts exactly the valid documents nested at most maxNestingDepth deep
+// with no name repeated within an object, never panics, and keeps every
+// value. Input that is not valid UTF-8 is accepted only where Jackson's
+// decoder reads it (an overlong form or an encoded surrogate).
 func FuzzDecodeOrdered(f *testing.F) {
 	for _, s := range []string{
 		`{}`, `[]`, `{"a":[1,"x",{"b":null}]}`, nested(maxNestingDepth), nested(maxNestingDepth + 1),
 		nestedObject(maxNestingDepth + 1), strings.Repeat("[", 5000), strings.Repeat(`{"a":`, 2000),
 		"[" + strings.Repeat(`{"k":1},`, 2000) + "0]", `{"a":1} x`, `[1,]`, `{"a" 1}`,
+		`{"a":1,"a":2}`, `{"a":{"b":1},"c":{"b":1}}`, `{"\u0061":1,"a":2}`, "[\"\xff\"]", "[\"\xc0\x80\"]",
+		"{\"\xe2\x82\":1}",
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		v, err := decodeOrdered(data)
-		valid := json.Valid(data) && jsonDepth(data) <= maxNestingDepth
+		valid := json.Valid(data) && jsonDepth(data) <= maxNestingDepth &&
+			jsontext.Value(data).IsValid(jsontext.AllowInvalidUTF8(true)) // no repeated name
+		if !utf8.Valid(data) && valid {
+			var bad *errInvalidUTF8
+			if err != nil && !errors.As(err, &bad) {
+				t.Fatalf("decode error %v, want only a UTF-8 error for %.100q", err, data)
+			}
+			return
+		}
 		if (err == nil) != valid {
 			t.Fatalf("decode error %v, want valid=%v for %.100q", err, valid, data)
 		}

@@ -486,7 +486,7 @@ func (c *call) putMapping() error {
 	for i, ix := range ixs {
 		var old object
 		if len(ix.mappings) > 0 {
-			v, derr := decodeOrdered(ix.mappings)
+			v, derr := decodeStored(ix.mappings)
 			if derr != nil {
 				return errInternal(derr)
 			}

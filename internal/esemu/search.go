@@ -814,7 +814,7 @@ func (f sourceFilter) apply(src json.RawMessage) json.RawMessage {
 	if !f.active() {
 		return src
 	}
-	v, err := decodeOrdered(src)
+	v, err := decodeStored(src)
 	o, ok := v.(object)
 	if err != nil || !ok {
 		return src
