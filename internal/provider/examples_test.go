@@ -35,6 +35,7 @@ const exampleRepository = "camunda-backup"
 const (
 	exampleManagementURL    = "http://localhost:9600"
 	exampleElasticsearchURL = "http://localhost:9200"
+	exampleOptimizeURL      = "http://localhost:8092"
 )
 
 // exampleSpec says what an example needs beyond `apply`, `plan` (no changes) and `destroy`.
@@ -366,6 +367,9 @@ func newExampleRun(t *testing.T, tf *terraformRunner, file string, spec exampleS
 	srv, err := server.Start(context.Background(), server.Config{
 		Listen: "127.0.0.1:0", DataDir: t.TempDir(), Repository: exampleRepository,
 		SeedDocuments: 3, SnapshotDelay: time.Millisecond,
+		// Optimize, and the zeebe-record indices of the legacy exporter it reads, as a whole
+		// backup with zeebe_records expects them.
+		OptimizeListen: "127.0.0.1:0",
 	})
 	if err != nil {
 		t.Fatalf("start the reference server: %v", err)
@@ -394,7 +398,8 @@ func newExampleRun(t *testing.T, tf *terraformRunner, file string, spec exampleS
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	config := strings.NewReplacer(exampleManagementURL, srv.URL(), exampleElasticsearchURL, srv.ElasticsearchURL()).Replace(string(b))
+	config := strings.NewReplacer(exampleManagementURL, srv.URL(), exampleElasticsearchURL, srv.ElasticsearchURL(),
+		exampleOptimizeURL, srv.OptimizeURL()).Replace(string(b))
 	writeExampleFile(t, filepath.Join(dir, filepath.Base(file)), config)
 	return &exampleRun{
 		tf: tf, dir: dir, file: file, spec: spec, client: client,

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 
@@ -170,6 +171,18 @@ func (e *embedded) prepare(ctx context.Context, cfg Config) error {
 	}
 	if created > 0 {
 		cfg.Logger.Info("created the Camunda 8.8 index set with sample documents", "indices", created, "documents", cfg.SeedDocuments)
+	}
+	if cfg.OptimizeListen == "" {
+		return nil
+	}
+	// Optimize reads the records of the legacy Elasticsearch exporter: a deployment with
+	// Optimize has its zeebe-record indices, which the whole backup snapshots.
+	created, err = seedRecordIndices(ctx, es, time.Now())
+	if err != nil {
+		return err
+	}
+	if created > 0 {
+		cfg.Logger.Info("created the legacy exporter's zeebe-record indices, which Optimize reads", "indices", created)
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 
@@ -46,6 +48,41 @@ func seedIndices(ctx context.Context, es *esapi.API, prefix string, docs int) (i
 		}
 	}
 	return len(missing), nil
+}
+
+// recordValueTypes are the value types of the zeebe-record indices seeded beside Optimize.
+var recordValueTypes = []string{"process-instance", "job"}
+
+// seedRecordIndices creates, when no index matches zeebe-record*, indices named as the legacy
+// Elasticsearch exporter names them (zeebe-record_<value type>_<version>_<day>) with a record
+// each. It returns the number of indices created.
+func seedRecordIndices(ctx context.Context, es *esapi.API, now time.Time) (int, error) {
+	pattern := backupapi.ZeebeRecordsIndexPrefix + "*"
+	res, err := es.Indices.Get([]string{pattern}, es.Indices.Get.WithContext(ctx), es.Indices.Get.WithExpandWildcards("all"))
+	if err != nil {
+		return 0, fmt.Errorf("look for the %s indices: %w", pattern, err)
+	}
+	var existing map[string]json.RawMessage
+	derr := json.NewDecoder(res.Body).Decode(&existing)
+	res.Body.Close()
+	if res.IsError() || derr != nil {
+		return 0, fmt.Errorf("look for the %s indices: %s", pattern, res.Status())
+	}
+	if len(existing) > 0 {
+		return 0, nil
+	}
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	for i, vt := range recordValueTypes {
+		name := fmt.Sprintf("%s_%s_%s_%s", backupapi.ZeebeRecordsIndexPrefix, vt, backupapi.Camunda88.Version, now.UTC().Format("2006-01-02"))
+		_ = enc.Encode(map[string]any{"index": map[string]any{"_index": name, "_id": fmt.Sprintf("1-%d", i+1)}})
+		_ = enc.Encode(map[string]any{"partitionId": 1, "position": i + 1, "valueType": strings.ToUpper(strings.ReplaceAll(vt, "-", "_"))})
+	}
+	res, err = es.Bulk(&body, es.Bulk.WithContext(ctx), es.Bulk.WithRefresh("true"))
+	if err := esFailure("write zeebe-record indices", res, err); err != nil {
+		return 0, err
+	}
+	return len(recordValueTypes), nil
 }
 
 // bulkBody is the _bulk body of sample documents from..to-1, spread round-robin over indices.
