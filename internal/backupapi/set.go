@@ -37,6 +37,10 @@ func SetComponents(optimize, zeebeRecords bool) []Component {
 	return append(c, ComponentZeebe)
 }
 
+// ZeebeRecordsIndexPrefix is the legacy Elasticsearch exporter's default index prefix (its
+// index.prefix setting): the zeebe-record snapshot holds the indices named after it.
+const ZeebeRecordsIndexPrefix = "zeebe-record"
+
 // ZeebeRecordsSnapshotName is the Elasticsearch snapshot of the zeebe-record indices of
 // backup id, as Camunda's procedure names it.
 func ZeebeRecordsSnapshotName(id ID) string {

@@ -16,17 +16,18 @@ import (
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
 )
 
-// RecordsIndices are the indices of the zeebe-record snapshot: what the legacy Elasticsearch
-// exporter writes (its default prefix).
-const RecordsIndices = "zeebe-record*"
-
 // RecordsSnapshots takes and reads the Elasticsearch snapshots of the zeebe-record indices,
 // one per backup id, named backupapi.ZeebeRecordsSnapshotName(id). Camunda has no API for
 // them: they are plain snapshots in the repository.
 type RecordsSnapshots interface {
-	// Start starts the snapshot of id (RecordsIndices, no global state) without waiting for
-	// it; a snapshot of that name that exists already is an error.
+	// Start starts the snapshot of id (Indices, no global state) without waiting for it; a
+	// snapshot of that name that exists already is an error.
 	Start(ctx context.Context, id backupapi.ID) error
+	// Indices is the index expression of the snapshot, e.g. "zeebe-record*": what the legacy
+	// Elasticsearch exporter writes, by its index prefix.
+	Indices() string
+	// MatchingIndices returns the indices the snapshot would hold now.
+	MatchingIndices(ctx context.Context) ([]string, error)
 	// Get returns the snapshot of id; ErrNotFound when there is none.
 	Get(ctx context.Context, id backupapi.ID) (backupapi.Snapshot, error)
 	// List returns every zeebe-record snapshot of the repository, in any order.
@@ -219,6 +220,23 @@ func (e *IDRefusedError) Error() string {
 // Is makes the error match backupapi.ErrConflict.
 func (e *IDRefusedError) Is(target error) bool { return target == backupapi.ErrConflict }
 
+// NoRecordsError is a zeebe-record snapshot asked for when no index matches its expression:
+// the snapshot would succeed empty. Nothing was changed.
+type NoRecordsError struct {
+	// Indices is the snapshot's index expression.
+	Indices string
+}
+
+func (e *NoRecordsError) Error() string {
+	return fmt.Sprintf("no index matches %s, so the zeebe-record snapshot would hold nothing; the backup stopped before anything was paused. "+
+		"The snapshot is of the legacy Elasticsearch exporter's indices, which Optimize reads: if that exporter writes under another "+
+		"index prefix (its index.prefix), give it as zeebe_records_index_prefix in the provider's elasticsearch block; if it is not "+
+		"deployed, take the backup without the zeebe-record snapshot", e.Indices)
+}
+
+// Is makes the error match backupapi.ErrInvalid.
+func (e *NoRecordsError) Is(target error) bool { return target == backupapi.ErrInvalid }
+
 // PausedError is exporting found paused before a set, left so: the caller did not ask to
 // resume it. Nothing was changed.
 type PausedError struct {
@@ -302,8 +320,10 @@ func lockedProgress(p Progress) Progress {
 // and the components holding a backup under the id.
 func (s Set) Take(ctx context.Context, opts SetOptions) (taken SetTaken, err error) {
 	progress := lockedProgress(opts.Progress)
-	if opts.ZeebeRecords && s.Records == nil {
-		return taken, backupapi.Invalidf("the zeebe-record snapshot needs Elasticsearch access, which is not configured")
+	if opts.ZeebeRecords {
+		if err := s.checkRecords(ctx); err != nil {
+			return taken, err
+		}
 	}
 	phases, err := s.Exporting.Status(ctx)
 	if err != nil {
@@ -376,6 +396,23 @@ func (s Set) Take(ctx context.Context, opts SetOptions) (taken SetTaken, err err
 	}
 	progress.say("backup %s: every component completed", id)
 	return taken, nil
+}
+
+// checkRecords refuses, before anything is paused, a zeebe-record snapshot that cannot be
+// taken or would hold nothing: a snapshot of an index expression that matches no index
+// succeeds empty, and a set holding it would read restorable.
+func (s Set) checkRecords(ctx context.Context) error {
+	if s.Records == nil {
+		return backupapi.Invalidf("the zeebe-record snapshot needs Elasticsearch access, which is not configured")
+	}
+	names, err := s.Records.MatchingIndices(ctx)
+	if err != nil {
+		return fmt.Errorf("looking for the indices of the zeebe-record snapshot (nothing was paused): %w", err)
+	}
+	if len(names) == 0 {
+		return &NoRecordsError{Indices: s.Records.Indices()}
+	}
+	return nil
 }
 
 // resume resumes exporting on a context of its own, which keeps ctx's values but not its

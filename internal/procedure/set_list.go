@@ -351,9 +351,13 @@ func (s Set) plan(info SetInfo) SetRestorePlan {
 		}
 	}
 	version := cmp.Or(p.CamundaVersion, p.BrokerVersion, "<unknown>")
+	records := backupapi.ZeebeRecordsIndexPrefix + "*"
+	if s.Records != nil {
+		records = s.Records.Indices()
+	}
 	p.Steps = append(p.Steps,
 		fmt.Sprintf("Start Camunda %s on an empty datastore once so that its index templates exist, then stop every component but Elasticsearch.", version),
-		"Delete the Camunda indices (operate-*, tasklist-*, camunda-*, optimize-*, zeebe-record*).")
+		fmt.Sprintf("Delete the Camunda indices (operate-*, tasklist-*, camunda-*, optimize-*, %s).", records))
 	for _, snap := range p.Snapshots {
 		p.Steps = append(p.Steps, fmt.Sprintf("POST _snapshot/%s/%s/_restore?wait_for_completion=true", snap.Repository, snap.Name))
 	}

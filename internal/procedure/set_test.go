@@ -207,12 +207,28 @@ func (o *fakeOptimize) Delete(_ context.Context, id backupapi.ID) error {
 	return nil
 }
 
-// fakeRecords succeeds (or fails) a snapshot at once.
+// fakeRecords succeeds (or fails) a snapshot at once. Its indices are those of the
+// exporter's default prefix: one, or none with noIndices; indicesErr fails their listing.
 type fakeRecords struct {
-	ev    *events
-	mu    sync.Mutex
-	state string
-	snaps map[backupapi.ID]backupapi.Snapshot
+	ev         *events
+	mu         sync.Mutex
+	state      string
+	snaps      map[backupapi.ID]backupapi.Snapshot
+	noIndices  bool
+	indicesErr error
+}
+
+func (r *fakeRecords) Indices() string { return "zeebe-record*" }
+
+func (r *fakeRecords) MatchingIndices(context.Context) ([]string, error) {
+	r.ev.add("records indices")
+	if r.indicesErr != nil {
+		return nil, r.indicesErr
+	}
+	if r.noIndices {
+		return []string{}, nil
+	}
+	return []string{"zeebe-record_job_8.8.0_2026-01-01"}, nil
 }
 
 func (r *fakeRecords) Start(_ context.Context, id backupapi.ID) error {
@@ -389,6 +405,47 @@ func TestSetFailures(t *testing.T) {
 				t.Errorf("a failed set is restorable: %+v", taken.Set)
 			}
 		})
+	}
+}
+
+// TestSetRecordsWithoutIndicesRefused: a zeebe-record snapshot that would hold no index,
+// or whose indices cannot be listed, is refused before exporting is paused and before any
+// component takes a backup.
+func TestSetRecordsWithoutIndicesRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		setup func(*fakeRecords)
+		want  []string
+		kind  error
+	}{
+		{"no index", func(r *fakeRecords) { r.noIndices = true },
+			[]string{"no index matches zeebe-record*", "before anything was paused", "zeebe_records_index_prefix"}, backupapi.ErrInvalid},
+		{"listing fails", func(r *fakeRecords) {
+			r.indicesErr = backupapi.Unauthorized(nil, "list the indices: Elasticsearch answered 403")
+		}, []string{"looking for the indices of the zeebe-record snapshot (nothing was paused)", "403"}, backupapi.ErrUnauthorized},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newSetFixture()
+			tc.setup(f.records)
+			_, err := f.set.Take(context.Background(), SetOptions{ID: 70, ZeebeRecords: true})
+			if err == nil || !errors.Is(err, tc.kind) {
+				t.Fatalf("error %v, want one of kind %v", err, tc.kind)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error does not say %q: %v", w, err)
+				}
+			}
+			if got := f.ev.all(); !slices.Equal(got, []string{"records indices"}) {
+				t.Errorf("calls %q, want only the listing of the indices", got)
+			}
+		})
+	}
+	// Without the snapshot, the indices are not looked for.
+	f := newSetFixture()
+	f.records.noIndices = true
+	if _, err := f.set.Take(context.Background(), SetOptions{ID: 71}); err != nil || f.ev.index("records indices") >= 0 {
+		t.Fatalf("Take without the zeebe-record snapshot: %v, calls %q", err, f.ev.all())
 	}
 }
 

@@ -40,14 +40,17 @@ const (
 	descSetProcedure = "Runs Camunda 8.8's backup procedure for one id: reads the state of exporting (a cluster found " +
 		"paused is reported, and resumed first only with `resume_paused_exporting`), soft-pauses exporting, takes the web " +
 		"applications' and Optimize's backups side by side (Optimize when the provider's `optimize_url` is set) and waits " +
-		"for both, takes the `camunda_zeebe_records_backup_<id>` snapshot of `zeebe-record*` when `zeebe_records` is true, " +
+		"for both, takes the `camunda_zeebe_records_backup_<id>` snapshot of `zeebe-record*` when `zeebe_records` is true (after " +
+		"checking, before pausing, that some index matches), " +
 		"takes Zeebe's backup and waits for every partition, and resumes exporting. **Exporting is resumed on every path** " +
 		"once it was paused: after success, any failure, the timeout and an interruption, on a context of its own; if " +
 		"resuming fails, the error says so first, with the request that resumes it. A failing step stops the later ones " +
 		"and the error names it and the components that hold a backup under the id (a partial set, not restorable)."
 	descSetZeebeRecords = "Take the `camunda_zeebe_records_backup_<id>` Elasticsearch snapshot of the `zeebe-record*` " +
-		"indices, which Camunda's procedure asks for while Optimize reads the legacy Elasticsearch exporter's records. " +
-		"Needs the provider's `elasticsearch` block beside the `actuator` block. Defaults to `false`."
+		"indices, which Camunda's procedure asks for while Optimize reads the legacy Elasticsearch exporter's records " +
+		"(the exporter's index prefix is the `elasticsearch` block's `zeebe_records_index_prefix`). Needs the provider's " +
+		"`elasticsearch` block beside the `actuator` block. When no index matches, the backup stops before exporting is " +
+		"paused: an empty snapshot would make a set read restorable without the records. Defaults to `false`."
 	descSetResumePaused = "When exporting is found paused before the backup (left so by an interrupted earlier run or by " +
 		"an operator), resume it first and go on. Defaults to `false`: the backup then stops before changing anything and " +
 		"says which partitions are paused and how to resume them."
@@ -161,6 +164,7 @@ func addSetError(diags *diag.Diagnostics, id backupapi.ID, timeout time.Duration
 	var refused *procedure.IDRefusedError
 	var used *procedure.UsedIDError
 	var paused *procedure.PausedError
+	var noRecords *procedure.NoRecordsError
 	switch {
 	case errors.As(err, &setErr) && setErr.ResumeErr != nil:
 		diags.AddError("Exporting Is Still Paused", err.Error())
@@ -173,6 +177,8 @@ func addSetError(diags *diag.Diagnostics, id backupapi.ID, timeout time.Duration
 		diags.AddAttributeError(path.Root("backup_id"), "Backup ID Refused by Zeebe", err.Error())
 	case errors.As(err, &used):
 		diags.AddAttributeError(path.Root("backup_id"), "Backup ID Already Used", err.Error())
+	case errors.As(err, &noRecords):
+		diags.AddAttributeError(path.Root("zeebe_records"), "No Index for the Zeebe-Record Snapshot", err.Error())
 	case errors.As(err, &paused):
 		diags.AddError("Exporting Is Paused", err.Error()+"\n\nSet resume_paused_exporting = true to resume it before the backup.")
 	default:

@@ -62,7 +62,7 @@ func newSetProcedure(s settings, b *backend) (*procedure.Set, error) {
 		if err != nil {
 			return nil, err
 		}
-		r, err := records.New(records.Config{Repository: e.repository, ES: esclient.Config{
+		r, err := records.New(records.Config{Repository: e.repository, IndexPrefix: e.recordsPrefix, ES: esclient.Config{
 			Addresses: e.urls, Username: e.username, Password: e.password, APIKey: e.apiKey,
 			Transport: transport, MaxRetries: s.retries, RetryBackoff: esclient.Backoff(min(actuator.DefaultRetryWait, s.retryMaxWait), s.retryMaxWait),
 			RequestTimeout: s.requestTimeout,

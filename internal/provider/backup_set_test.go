@@ -2,10 +2,12 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -242,6 +244,80 @@ func TestAccCamundaBackupRefusedAndPaused(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestAccCamundaBackupZeebeRecordsIndexPrefix: with the legacy exporter writing under a
+// prefix of its own, a whole backup whose prefix matches no index is refused before anything
+// is paused or taken (an empty snapshot would read restorable); once the exporter's indices
+// exist, the zeebe-record snapshot holds exactly them.
+func TestAccCamundaBackupZeebeRecordsIndexPrefix(t *testing.T) {
+	t.Parallel()
+	b := newSetBackend(t)
+	provider := strings.Replace(b.provider, "  elasticsearch {\n", "  elasticsearch {\n    zeebe_records_index_prefix = \"prod-records\"\n", 1)
+	config := provider + "\nresource \"camunda_backup\" \"test\" {\n  backup_id     = 1100\n  zeebe_records = true\n}\n"
+	const index = "prod-records_job_8.8.0_2026-01-01"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      config,
+				ExpectError: regexp.MustCompile(`(?s)No Index for the Zeebe-Record Snapshot.*no\s+index\s+matches\s+prod-records\*.*before\s+anything\s+was\s+paused`),
+				Check:       func(*terraform.State) error { return b.exportingResumed() },
+			},
+			{
+				PreConfig: func() {
+					if _, err := b.zeebe.Get(context.Background(), 1100); !errors.Is(err, backupapi.ErrNotFound) {
+						t.Fatalf("Zeebe backup 1100 after the refusal: %v, want none", err)
+					}
+					if r := esCall(t, b, http.MethodPut, "/"+index); r != http.StatusOK {
+						t.Fatalf("create %s: %d", index, r)
+					}
+				},
+				Config:            config,
+				ConfigStateChecks: expectCompletedSet(),
+				Check: func(*terraform.State) error {
+					var answer struct {
+						Snapshots []struct {
+							Indices []string `json:"indices"`
+						} `json:"snapshots"`
+					}
+					esGet(t, b, "/_snapshot/"+testRepository+"/camunda_zeebe_records_backup_1100", &answer)
+					if len(answer.Snapshots) != 1 || !slices.Equal(answer.Snapshots[0].Indices, []string{index}) {
+						return fmt.Errorf("the zeebe-record snapshot holds %+v, want [%s]", answer.Snapshots, index)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// esCall sends a request without a body to b's embedded Elasticsearch and returns the status.
+func esCall(t *testing.T, b *setBackend, method, path string) int {
+	t.Helper()
+	req, err := http.NewRequest(method, b.srv.ElasticsearchURL()+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// esGet decodes the answer of a GET of b's embedded Elasticsearch into v.
+func esGet(t *testing.T, b *setBackend, path string, v any) {
+	t.Helper()
+	res, err := http.Get(b.srv.ElasticsearchURL() + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if err := json.NewDecoder(res.Body).Decode(v); err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
 }
 
 // TestAccCamundaBackupsDataSource: the data source tells restorable sets from

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"strings"
@@ -9,6 +10,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi"
+	"github.com/camunda-community-hub/terraform-provider-camunda/internal/backupapi/records"
 )
 
 // The environment variables that fill what the provider configuration leaves out.
@@ -26,6 +30,7 @@ const (
 	envIndexPrefix      = "CAMUNDA_INDEX_PREFIX"
 	envOptimizeURL      = "CAMUNDA_OPTIMIZE_URL"
 	envZeebeURL         = "CAMUNDA_ZEEBE_URL"
+	envRecordsPrefix    = "CAMUNDA_ZEEBE_RECORDS_INDEX_PREFIX"
 )
 
 // Defaults of the provider-level settings.
@@ -76,6 +81,8 @@ type elasticsearchModel struct {
 	IndexPrefix types.String `tfsdk:"index_prefix"`
 	Version     types.String `tfsdk:"version"`
 	Incomplete  types.String `tfsdk:"incomplete_check_timeout"`
+	// RecordsPrefix is the legacy exporter's index prefix, for the zeebe-record snapshot.
+	RecordsPrefix types.String `tfsdk:"zeebe_records_index_prefix"`
 }
 
 // settings is the provider configuration resolved against the environment and checked: what a
@@ -107,6 +114,8 @@ type elasticsearchSettings struct {
 	insecure                     bool
 	repository, indexPrefix, ver string
 	incompleteAfter              time.Duration
+	// recordsPrefix is the legacy exporter's index prefix (never empty once resolved).
+	recordsPrefix string
 }
 
 // getenv reads an environment variable; tests pass their own.
@@ -232,6 +241,13 @@ func resolveElasticsearch(m *elasticsearchModel, env getenv, diags *diag.Diagnos
 		indexPrefix: valueOrEnv(m.IndexPrefix, env, envIndexPrefix),
 		ver:         m.Version.ValueString(),
 	}
+	e.recordsPrefix = valueOrEnv(m.RecordsPrefix, env, envRecordsPrefix)
+	if m.RecordsPrefix.IsNull() {
+		e.recordsPrefix = cmp.Or(e.recordsPrefix, backupapi.ZeebeRecordsIndexPrefix)
+	}
+	if err := records.CheckIndexPrefix(e.recordsPrefix); err != nil {
+		diags.AddAttributeError(at("zeebe_records_index_prefix"), "Invalid Index Prefix", err.Error()+".")
+	}
 	e.incompleteAfter = durationOr(m.Incomplete, 0, at("incomplete_check_timeout"), diags)
 	if !m.URLs.IsNull() {
 		for _, u := range m.URLs.Elements() {
@@ -312,7 +328,7 @@ func checkKnown(m providerModel) diag.Diagnostics {
 		for name, v := range map[string]interface{ IsUnknown() bool }{"urls": e.URLs, "username": e.Username,
 			"password": e.Password, "api_key": e.APIKey, "ca_file": e.CAFile, "ca_pem": e.CAPEM, "insecure": e.Insecure,
 			"repository": e.Repository, "index_prefix": e.IndexPrefix, "version": e.Version,
-			"incomplete_check_timeout": e.Incomplete} {
+			"incomplete_check_timeout": e.Incomplete, "zeebe_records_index_prefix": e.RecordsPrefix} {
 			values[backendElasticsearch+"."+name] = v
 		}
 	}

@@ -60,8 +60,30 @@ func TestResolveBackendAndEnvironment(t *testing.T) {
 			check: func(t *testing.T, s settings) {
 				e := s.elasticsearch
 				if s.backend != backendElasticsearch || !slices.Equal(e.urls, []string{"http://es1:9200", "http://es2:9200"}) ||
-					e.apiKey != "key" || string(e.caPEM) != "PEM" || e.repository != "camunda" || e.indexPrefix != "prod" {
+					e.apiKey != "key" || string(e.caPEM) != "PEM" || e.repository != "camunda" || e.indexPrefix != "prod" ||
+					e.recordsPrefix != "zeebe-record" {
 					t.Errorf("got %+v", e)
+				}
+			},
+		},
+		{
+			name: "the zeebe-record index prefix: configured over the environment",
+			model: providerModel{Actuator: &actuatorModel{URL: types.StringValue("http://camunda:9600")},
+				Elasticsearch: &elasticsearchModel{RecordsPrefix: types.StringValue("prod-records")}},
+			env: map[string]string{envESURL: "http://es:9200", envRepository: "r", envRecordsPrefix: "env-records"},
+			check: func(t *testing.T, s settings) {
+				if s.elasticsearch.recordsPrefix != "prod-records" {
+					t.Errorf("prefix %q", s.elasticsearch.recordsPrefix)
+				}
+			},
+		},
+		{
+			name:  "the zeebe-record index prefix from the environment",
+			model: providerModel{Actuator: &actuatorModel{URL: types.StringValue("http://camunda:9600")}, Elasticsearch: &elasticsearchModel{}},
+			env:   map[string]string{envESURL: "http://es:9200", envRepository: "r", envRecordsPrefix: "env-records"},
+			check: func(t *testing.T, s settings) {
+				if s.elasticsearch.recordsPrefix != "env-records" {
+					t.Errorf("prefix %q", s.elasticsearch.recordsPrefix)
 				}
 			},
 		},
@@ -110,6 +132,12 @@ func TestResolveErrorsNameTheAttribute(t *testing.T) {
 		{"elasticsearch without repository", providerModel{}, map[string]string{envESURL: "http://e:1"}, "elasticsearch.repository", "Missing Snapshot Repository"},
 		{"unreadable CA file", providerModel{}, map[string]string{envESURL: "http://e:1", envRepository: "r", envESCAFile: "/nonexistent/ca.pem"},
 			"elasticsearch.ca_file", "Unreadable CA File"},
+		{"empty zeebe-record index prefix", providerModel{Elasticsearch: &elasticsearchModel{RecordsPrefix: types.StringValue("")}},
+			map[string]string{envESURL: "http://e:1", envRepository: "r"}, "elasticsearch.zeebe_records_index_prefix", "Invalid Index Prefix"},
+		{"zeebe-record index prefix with a wildcard", providerModel{Elasticsearch: &elasticsearchModel{RecordsPrefix: types.StringValue("zeebe*")}},
+			map[string]string{envESURL: "http://e:1", envRepository: "r"}, "elasticsearch.zeebe_records_index_prefix", "Invalid Index Prefix"},
+		{"zeebe-record index prefix in capitals, from the environment", providerModel{},
+			map[string]string{envESURL: "http://e:1", envRepository: "r", envRecordsPrefix: "Zeebe"}, "elasticsearch.zeebe_records_index_prefix", "Invalid Index Prefix"},
 		{"bad duration", providerModel{RetryMaxWait: types.StringValue("-1s")}, map[string]string{envActuatorURL: "http://a:1"}, "retry_max_wait", "Invalid Duration"},
 		{"unknown value", providerModel{Actuator: &actuatorModel{URL: types.StringUnknown()}}, nil, "actuator.url", "Unknown Provider Configuration"},
 	} {

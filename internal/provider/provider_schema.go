@@ -159,6 +159,12 @@ func (p *camundaProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 						Optional:            true,
 						Validators:          []validator.String{stringvalidator.RegexMatches(noUnderscore, "must not contain '_'")},
 					},
+					"zeebe_records_index_prefix": schema.StringAttribute{
+						MarkdownDescription: "The legacy Elasticsearch exporter's index prefix (its `index.prefix`), for the zeebe-record " +
+							"snapshot of the whole backup (`camunda_backup` with `zeebe_records`): the snapshot holds the indices whose " +
+							"names start with it. Defaults to `zeebe-record`. Environment: `" + envRecordsPrefix + "`.",
+						Optional: true,
+					},
 					"incomplete_check_timeout": schema.StringAttribute{
 						MarkdownDescription: "How long after its last part ended a backup that lacks parts still reads `IN_PROGRESS` " +
 							"before it reads `INCOMPLETE`, as a duration; Camunda's `incompleteCheckTimeoutInSeconds`. Defaults to `5m`.",

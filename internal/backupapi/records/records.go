@@ -1,7 +1,7 @@
 // Package records takes the Elasticsearch snapshots of Zeebe's zeebe-record indices that
 // Camunda 8.8's backup procedure asks for while Optimize reads the legacy exporter's indices:
-// camunda_zeebe_records_backup_<id> of zeebe-record*, straight through Elasticsearch's
-// snapshot API (Camunda has no API for this step).
+// camunda_zeebe_records_backup_<id> of zeebe-record* (the exporter's index prefix, followed by
+// *), straight through Elasticsearch's snapshot API (Camunda has no API for this step).
 package records
 
 import (
@@ -21,9 +21,6 @@ import (
 	"github.com/camunda-community-hub/terraform-provider-camunda/internal/esclient"
 )
 
-// Indices is the index expression of the snapshot: the legacy exporter's default prefix.
-const Indices = "zeebe-record*"
-
 // namePrefix starts every zeebe-record snapshot's name.
 const namePrefix = "camunda_zeebe_records_backup_"
 
@@ -35,14 +32,18 @@ type Config struct {
 	Repository string
 	// OpenSearch leaves feature_states out of the request, which OpenSearch refuses.
 	OpenSearch bool
+	// IndexPrefix is the legacy exporter's index prefix; empty: backupapi.ZeebeRecordsIndexPrefix. The
+	// snapshot holds the indices whose names start with it.
+	IndexPrefix string
 }
 
 // Client takes, reads and deletes zeebe-record snapshots. It implements
 // procedure.RecordsSnapshots.
 type Client struct {
-	api  *esapi.API
-	repo string
-	os   bool
+	api     *esapi.API
+	repo    string
+	os      bool
+	indices string
 }
 
 // New returns the client of cfg; it does not contact Elasticsearch.
@@ -54,11 +55,61 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zeebe-record snapshots: %w", err)
 	}
-	return &Client{api: api, repo: cfg.Repository, os: cfg.OpenSearch}, nil
+	prefix := cfg.IndexPrefix
+	if prefix == "" {
+		prefix = backupapi.ZeebeRecordsIndexPrefix
+	}
+	if err := CheckIndexPrefix(prefix); err != nil {
+		return nil, fmt.Errorf("zeebe-record snapshots: %w", err)
+	}
+	return &Client{api: api, repo: cfg.Repository, os: cfg.OpenSearch, indices: prefix + "*"}, nil
+}
+
+// CheckIndexPrefix reports a prefix that cannot start an Elasticsearch index name, or that
+// would make the snapshot's index expression select more than names starting with it.
+func CheckIndexPrefix(prefix string) error {
+	switch {
+	case prefix == "":
+		return errors.New("the index prefix is empty")
+	case strings.ContainsAny(prefix, `*?,"<>|\/ #:`) || strings.ToLower(prefix) != prefix:
+		return fmt.Errorf("index prefix %q: Elasticsearch index names are lowercase, without any of \\ / * ? \" < > | , # : or space", prefix)
+	case strings.HasPrefix(prefix, "-") || strings.HasPrefix(prefix, "_") || strings.HasPrefix(prefix, "+"):
+		return fmt.Errorf("index prefix %q: an Elasticsearch index name cannot start with -, _ or +", prefix)
+	}
+	return nil
 }
 
 // Repository is the snapshot repository.
 func (c *Client) Repository() string { return c.repo }
+
+// Indices is the index expression of the snapshot: the exporter's index prefix followed by *.
+func (c *Client) Indices() string { return c.indices }
+
+// MatchingIndices returns the names of the indices the snapshot would hold now (open or
+// closed), through GET _cat/indices.
+func (c *Client) MatchingIndices(ctx context.Context) ([]string, error) {
+	call := "list the indices of " + c.indices
+	cat := c.api.Cat.Indices
+	res, err := cat(cat.WithContext(ctx), cat.WithIndex(c.indices), cat.WithFormat("json"), cat.WithH("index"), cat.WithExpandWildcards("all"))
+	if err != nil {
+		return nil, c.failure(call, nil, err)
+	}
+	defer res.Body.Close()
+	if res.IsError() {
+		return nil, c.failure(call, res, nil)
+	}
+	var rows []struct {
+		Index string `json:"index"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&rows); err != nil {
+		return nil, backupapi.Internal(err, "%s: cannot read Elasticsearch's answer: %v", call, err)
+	}
+	names := make([]string, 0, len(rows))
+	for _, r := range rows {
+		names = append(names, r.Index)
+	}
+	return names, nil
+}
 
 // failure is the typed error of a failed call; the address is never part of it.
 func (c *Client) failure(call string, res *esapi.Response, err error) error {
@@ -95,7 +146,7 @@ func (c *Client) failure(call string, res *esapi.Response, err error) error {
 // Start starts the snapshot of id without waiting for it.
 func (c *Client) Start(ctx context.Context, id backupapi.ID) error {
 	name := backupapi.ZeebeRecordsSnapshotName(id)
-	body := map[string]any{"indices": Indices, "include_global_state": false}
+	body := map[string]any{"indices": c.indices, "include_global_state": false}
 	if !c.os {
 		body["feature_states"] = []string{"none"}
 	}

@@ -2,8 +2,10 @@ package records_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -84,5 +86,73 @@ func TestRecordsMissingRepository(t *testing.T) {
 	}
 	if err := c.Delete(ctx, 1); !errors.Is(err, backupapi.ErrRepositoryMissing) {
 		t.Errorf("Delete: %v, want ErrRepositoryMissing", err)
+	}
+}
+
+// TestRecordsIndexPrefix: the snapshot holds exactly the indices named after the exporter's
+// index prefix, MatchingIndices lists them beforehand, and a prefix no index has matches
+// nothing.
+func TestRecordsIndexPrefix(t *testing.T) {
+	b := conformance.NewBackend(t)
+	b.CreateRepository(t, "records-prefix")
+	b.CreateIndices(t, "zeebe-record_job_8.8.0_2026-01-01", "prod-records_job_8.8.0_2026-01-01",
+		"prod-records_process-instance_8.8.0_2026-01-01", "operate-list-view-8.3.0_")
+	clientOf := func(prefix string) *records.Client {
+		c, err := records.New(records.Config{Repository: "records-prefix", IndexPrefix: prefix, ES: esclient.Config{
+			Addresses: []string{b.URL}, Username: os.Getenv(conformance.EnvUsername), Password: os.Getenv(conformance.EnvPassword),
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	ctx := context.Background()
+	c := clientOf("prod-records")
+	want := []string{"prod-records_job_8.8.0_2026-01-01", "prod-records_process-instance_8.8.0_2026-01-01"}
+	names, err := c.MatchingIndices(ctx)
+	slices.Sort(names)
+	if err != nil || c.Indices() != "prod-records*" || !slices.Equal(names, want) {
+		t.Fatalf("indices %q of %s: %v, want %q", names, c.Indices(), err, want)
+	}
+	if err := c.Start(ctx, 7); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		s, err := c.Get(ctx, 7)
+		if err == nil && s.State == backupapi.SnapshotSuccess {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("snapshot 7: %+v %v", s, err)
+		}
+		time.Sleep(5 * time.Millisecond) // polling interval, not synchronisation
+	}
+	res, err := b.ES.Snapshot.Get("records-prefix", []string{"camunda_zeebe_records_backup_7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var answer struct {
+		Snapshots []struct {
+			Indices []string `json:"indices"`
+		} `json:"snapshots"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&answer); err != nil || len(answer.Snapshots) != 1 {
+		t.Fatalf("snapshot answer: %+v %v", answer, err)
+	}
+	got := answer.Snapshots[0].Indices
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("the snapshot holds %q, want %q", got, want)
+	}
+
+	if names, err := clientOf("staging-records").MatchingIndices(ctx); err != nil || len(names) != 0 {
+		t.Errorf("a prefix no index has: %q %v, want none", names, err)
+	}
+	for _, bad := range []string{"zeebe*", "Zeebe", "_records", "a,b"} {
+		if _, err := records.New(records.Config{Repository: "r", IndexPrefix: bad, ES: esclient.Config{Addresses: []string{b.URL}}}); err == nil {
+			t.Errorf("prefix %q accepted", bad)
+		}
 	}
 }
