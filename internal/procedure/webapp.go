@@ -57,6 +57,11 @@ type TakeOptions struct {
 	// so that two backups started at once never choose the same id; Take's id is then
 	// ignored. When another process takes the chosen id first, a new one is chosen.
 	NewID bool
+	// Adopt takes a backup that already stands under the id, and could still be restored,
+	// as this backup (reported in Taken.Adopted) instead of failing with ErrAlreadyExists:
+	// the caller knows it is the backup it means, e.g. one its own destroy kept a moment
+	// ago. It is followed like a new one.
+	Adopt bool
 }
 
 // notSeenLimit is how long a backup just created may stay invisible to Get (its first part
@@ -73,6 +78,9 @@ type Taken struct {
 	Backup backupapi.Backup
 	// Replaced is the broken backup that stood under the same id and was deleted first, if any.
 	Replaced *backupapi.Backup
+	// Adopted is true when the backup already stood under the id and was taken as it was
+	// (TakeOptions.Adopt).
+	Adopted bool
 	// Elapsed is the time from the start of the backup to its last state seen.
 	Elapsed time.Duration
 }
@@ -100,7 +108,11 @@ func (w Webapp) Take(ctx context.Context, id backupapi.ID, opts TakeOptions) (Ta
 	id = taken.ID
 	taken.Scheduled = names
 	start := w.Poll.Now()
-	opts.Progress.say("backup %s started: %d parts scheduled", id, len(names))
+	if taken.Adopted {
+		opts.Progress.say("backup %s already stood under this id (%d parts); adopted", id, len(names))
+	} else {
+		opts.Progress.say("backup %s started: %d parts scheduled", id, len(names))
+	}
 	if !opts.Wait {
 		if b, err := w.Client.Get(ctx, id); err == nil {
 			taken.Backup = b
@@ -128,7 +140,7 @@ const newIDTries = 3
 // records in taken.ID.
 func (w Webapp) createNew(ctx context.Context, opts TakeOptions, taken *Taken) ([]string, error) {
 	if !opts.NewID {
-		return w.create(ctx, taken.ID, opts.Progress, taken)
+		return w.create(ctx, taken.ID, opts, taken)
 	}
 	for try := 1; ; try++ {
 		id, err := w.NewID(ctx)
@@ -137,7 +149,7 @@ func (w Webapp) createNew(ctx context.Context, opts TakeOptions, taken *Taken) (
 		}
 		taken.ID = id
 		opts.Progress.say("backup %s: a new id, greater than every existing backup's", id)
-		names, err := w.create(ctx, id, opts.Progress, taken)
+		names, err := w.create(ctx, id, TakeOptions{Progress: opts.Progress}, taken)
 		if !errors.Is(err, backupapi.ErrAlreadyExists) || try == newIDTries {
 			return names, err
 		}
@@ -145,8 +157,9 @@ func (w Webapp) createNew(ctx context.Context, opts TakeOptions, taken *Taken) (
 }
 
 // create starts the backup, waiting while another one runs and clearing a broken one that
-// holds the id.
-func (w Webapp) create(ctx context.Context, id backupapi.ID, progress Progress, taken *Taken) ([]string, error) {
+// holds the id, or adopting a sound one with opts.Adopt.
+func (w Webapp) create(ctx context.Context, id backupapi.ID, opts TakeOptions, taken *Taken) ([]string, error) {
+	progress := opts.Progress
 	waitStart := w.Poll.Now()
 	toldRunning, cleared := false, false
 	for {
@@ -166,6 +179,10 @@ func (w Webapp) create(ctx context.Context, id backupapi.ID, progress Progress, 
 			old, replaced, err2 := w.clearBroken(ctx, id, progress)
 			if err2 != nil {
 				return nil, err2
+			}
+			if !replaced && opts.Adopt {
+				taken.Adopted = true
+				return append([]string{}, old.SnapshotNames()...), nil
 			}
 			if !replaced {
 				return nil, err

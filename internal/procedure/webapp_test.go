@@ -218,6 +218,47 @@ func TestTakeReplacesOnlyBrokenBackups(t *testing.T) {
 	}
 }
 
+// TestTakeAdoptsWhatStandsUnderTheID: with Adopt, a backup that stands under the id and is
+// not broken is taken as it is and followed (never deleted, never taken again); a broken one
+// is still replaced.
+func TestTakeAdoptsWhatStandsUnderTheID(t *testing.T) {
+	for _, tc := range []struct {
+		old      backupapi.State
+		adopted  bool
+		want     backupapi.State // the state Take ends with
+		wantFail bool
+	}{
+		{old: backupapi.StateCompleted, adopted: true, want: backupapi.StateCompleted},
+		{old: backupapi.StateInProgress, adopted: true, want: backupapi.StateCompleted},
+		{old: backupapi.StateIncompatible, adopted: true, want: backupapi.StateIncompatible, wantFail: true},
+		{old: backupapi.StateFailed, adopted: false, want: backupapi.StateCompleted},
+	} {
+		t.Run(string(tc.old), func(t *testing.T) {
+			clock := &fakeClock{t: time.Unix(1_800_000_000, 0)}
+			c := newFakeClient(clock)
+			c.backups[7] = backupapi.Backup{ID: 7, State: tc.old, Snapshots: []backupapi.Snapshot{part(7, 1, 2, backupapi.SnapshotSuccess)}}
+			lines, progress := recorder()
+			taken, err := newWebapp(c, clock).Take(context.Background(), 7, TakeOptions{Wait: true, Progress: progress, Adopt: true})
+			var failed *FailedError
+			if tc.wantFail != errors.As(err, &failed) || (!tc.wantFail && err != nil) {
+				t.Fatalf("Take: %v, want a failure: %v", err, tc.wantFail)
+			}
+			if taken.Adopted != tc.adopted || taken.Backup.State != tc.want {
+				t.Fatalf("adopted %v, state %s; want %v, %s", taken.Adopted, taken.Backup.State, tc.adopted, tc.want)
+			}
+			if tc.adopted && (len(c.deletes) != 0 || !slices.Equal(taken.Scheduled, []string{part(7, 1, 2, "").Name})) {
+				t.Errorf("adopted backup deleted %v, scheduled %q", c.deletes, taken.Scheduled)
+			}
+			if tc.adopted && !strings.Contains(strings.Join(*lines, "\n"), "already stood under this id") {
+				t.Errorf("the adoption was not reported: %q", *lines)
+			}
+			if !tc.adopted && (taken.Replaced == nil || len(c.deletes) != 1) {
+				t.Errorf("the broken backup was not replaced: %+v, deleted %v", taken, c.deletes)
+			}
+		})
+	}
+}
+
 // TestGateSerialisesBackups starts backups concurrently through one gate: the backend never
 // sees two at once, so none is refused as "another backup is running".
 func TestGateSerialisesBackups(t *testing.T) {

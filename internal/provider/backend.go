@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -32,6 +33,29 @@ type backend struct {
 	snapshots snapshotFinder
 	// version is the web-application version the backend is configured for ("" unknown).
 	version string
+	// kept are the backups this process's destroys kept (delete_on_destroy false).
+	kept keptBackups
+}
+
+// keptBackups remembers the backups that destroys kept during this Terraform run, by
+// resource type and id. Terraform replaces a resource by a destroy and then a create (both in
+// the run's one provider process), and under the same backup_id the create would find the
+// kept backup in its way: it adopts it instead, so that the backup never leaves the state.
+type keptBackups struct{ m sync.Map }
+
+// keep records that a destroy of resource type kind kept backup id.
+func (k *keptBackups) keep(kind string, id backupapi.ID) { k.m.Store(keptKey{kind, id}, struct{}{}) }
+
+// claim reports whether a destroy of this run kept backup id of resource type kind, and
+// forgets it: one create adopts it.
+func (k *keptBackups) claim(kind string, id backupapi.ID) bool {
+	_, ok := k.m.LoadAndDelete(keptKey{kind, id})
+	return ok
+}
+
+type keptKey struct {
+	kind string
+	id   backupapi.ID
 }
 
 // webapp is the web-application backup procedure over this backend.

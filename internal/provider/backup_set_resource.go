@@ -207,9 +207,38 @@ func (r *backupSetResource) Create(ctx context.Context, req resource.CreateReque
 	}
 	callCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	// A replacement under the same id: this run's destroy kept the set. A restorable one is
+	// taken over as it is (Zeebe would refuse the id anyway); any other stays in the state
+	// when it cannot be taken again.
+	var kept *procedure.SetInfo
+	if r.backend.kept.claim("camunda_backup", id) {
+		if info, gerr := set.Get(callCtx, id, records); gerr == nil && !allMissing(info.Set) {
+			kept = &info
+		}
+	}
+	if kept != nil && kept.Restorable {
+		plan.setInfo(*kept, set.Repository)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(resp.Identity.Set(ctx, identityOf(id))...)
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Backup Set %s Adopted", id),
+			fmt.Sprintf("This run's destroy of the resource kept backup set %s (delete_on_destroy = false), and Zeebe takes an id only "+
+				"once: the resource holds the restorable set that stands under the id, as it is. To take a fresh set, choose a greater "+
+				"backup_id.", id))
+		return
+	}
 	taken, err := set.Take(callCtx, procedure.SetOptions{ID: id, ZeebeRecords: records,
 		ResumePaused: plan.ResumePausedExporting.ValueBool(), Progress: logProgress(ctx, id)})
 	addSetWarnings(&resp.Diagnostics, taken)
+	if err != nil && len(taken.Holding()) == 0 && kept != nil {
+		plan.setInfo(*kept, set.Repository)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(resp.Identity.Set(ctx, identityOf(id))...)
+		addSetError(&resp.Diagnostics, id, timeout, err)
+		resp.Diagnostics.AddWarning("Kept Set Stays in the State",
+			fmt.Sprintf("This run's destroy of the resource kept backup set %s (delete_on_destroy = false), and it could not be taken "+
+				"again under the same id: it stays in the Terraform state as tainted. Choose a greater backup_id for a new set.", id))
+		return
+	}
 	if len(taken.Holding()) > 0 {
 		info, gerr := set.Get(context.WithoutCancel(ctx), id, records)
 		if gerr != nil {
@@ -318,6 +347,7 @@ func (r *backupSetResource) Delete(ctx context.Context, req resource.DeleteReque
 		return
 	}
 	if !state.DeleteOnDestroy.ValueBool() {
+		r.backend.kept.keep("camunda_backup", id)
 		components := map[string]string{}
 		resp.Diagnostics.Append(state.Components.ElementsAs(ctx, &components, false)...)
 		var held []string

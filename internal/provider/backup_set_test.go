@@ -13,8 +13,10 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
@@ -200,14 +202,26 @@ func TestAccCamundaBackupComponentFails(t *testing.T) {
 			} else {
 				again.ExpectError = regexp.MustCompile(tc.again)
 			}
+			steps := []resource.TestStep{{
+				PreConfig:   func() { tc.inject(id) },
+				Config:      setConfig(b, id, ""),
+				ExpectError: regexp.MustCompile(tc.want),
+			}, again}
+			if tc.again != "" {
+				// The refused replacement kept the failed set in the state: a greater id
+				// replaces it (a set lost from the state would be created instead).
+				steps = append(steps, resource.TestStep{
+					Config: setConfig(b, id+5, ""),
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(setAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+					},
+					ConfigStateChecks: expectCompletedSet(),
+				})
+			}
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					PreConfig:   func() { tc.inject(id) },
-					Config:      setConfig(b, id, ""),
-					ExpectError: regexp.MustCompile(tc.want),
-				}, again},
-				CheckDestroy: func(*terraform.State) error { return b.exportingResumed() },
+				Steps:                    steps,
+				CheckDestroy:             func(*terraform.State) error { return b.exportingResumed() },
 			})
 		})
 	}
@@ -240,6 +254,34 @@ func TestAccCamundaBackupRefusedAndPaused(t *testing.T) {
 			{
 				Config:            setConfig(b, 950, "  resume_paused_exporting = true\n"),
 				ConfigStateChecks: expectCompletedSet(),
+				Check:             func(*terraform.State) error { return b.exportingResumed() },
+			},
+		},
+	})
+}
+
+// TestAccCamundaBackupReplacedUnderTheSameID taints a completed set whose id does not change,
+// with destroy keeping it (the default): Zeebe would refuse the id, and the create takes the
+// kept set over instead, so it never leaves the state. A set found broken is replaced as
+// before (TestAccCamundaBackupComponentFails).
+func TestAccCamundaBackupReplacedUnderTheSameID(t *testing.T) {
+	t.Parallel()
+	b := newSetBackend(t)
+	sameStart := statecheck.CompareValue(compare.ValuesSame())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:            setConfig(b, 1200, ""),
+				ConfigStateChecks: append(expectCompletedSet(), sameStart.AddStateValue(setAddr, tfjsonpath.New("start_time"))),
+			},
+			{
+				Taint:  []string{setAddr},
+				Config: setConfig(b, 1200, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(setAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				ConfigStateChecks: append(expectCompletedSet(), sameStart.AddStateValue(setAddr, tfjsonpath.New("start_time"))),
 				Check:             func(*terraform.State) error { return b.exportingResumed() },
 			},
 		},

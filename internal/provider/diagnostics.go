@@ -19,7 +19,9 @@ var errorAdvice = []struct {
 	{backupapi.ErrAlreadyExists, "Backup Already Exists",
 		"Backup ids are unique within the snapshot repository. To manage the existing backup with Terraform, import it: " +
 			"`terraform import camunda_webapp_backup.<name> <backup_id>`, or an `import { to = camunda_webapp_backup.<name>  id = \"<backup_id>\" }` block. " +
-			"Otherwise choose another backup_id."},
+			"Otherwise choose another backup_id. When this create replaces a resource under the same backup_id with " +
+			"create_before_destroy, the old backup is still there: run `terraform untaint` to keep it, or give the new one " +
+			"another backup_id."},
 	{backupapi.ErrBackupRunning, "Another Backup Is Running",
 		"The web applications take one backup at a time. Wait until the running backup has finished and apply again."},
 	{backupapi.ErrNotConfigured, "Backup Repository Not Configured",

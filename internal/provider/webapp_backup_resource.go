@@ -112,13 +112,28 @@ func (r *webappBackupResource) Create(ctx context.Context, req resource.CreateRe
 	}
 	callCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	taken, err := r.backend.webapp().Take(callCtx, id, procedure.TakeOptions{Wait: wait, Progress: logProgress(ctx, id)})
+	// A replacement under the same id: this run's destroy kept the backup, which this create
+	// takes over rather than fail on it (and leave it out of the state).
+	adopt := r.backend.kept.claim("camunda_webapp_backup", id)
+	taken, err := r.backend.webapp().Take(callCtx, id, procedure.TakeOptions{Wait: wait, Progress: logProgress(ctx, id), Adopt: adopt})
+	if adopt && err != nil && taken.Scheduled == nil {
+		// Nothing was taken or adopted: keep the kept backup in the state all the same.
+		if b, gerr := r.backend.client.Get(context.WithoutCancel(ctx), id); gerr == nil {
+			taken.Backup, taken.Scheduled, taken.Adopted = b, b.SnapshotNames(), true
+		}
+	}
+	if taken.Adopted {
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Backup %s Adopted", id),
+			fmt.Sprintf("This run's destroy of the resource kept backup %s (delete_on_destroy = false), so it could not be taken again "+
+				"under the same id: the resource holds the backup that stands under it, as it is. To take a fresh backup instead, set "+
+				"delete_on_destroy = true before the replacement, or choose another backup_id.", id))
+	}
 	if taken.Replaced != nil {
 		resp.Diagnostics.AddWarning("Broken Backup Replaced",
 			fmt.Sprintf("Backup %s already existed in state %s and could never be restored; its snapshots (%s) were deleted "+
 				"and the backup was taken again.", id, taken.Replaced.State, strings.Join(taken.Replaced.SnapshotNames(), ", ")))
 	}
-	if taken.Scheduled != nil {
+	if taken.Scheduled != nil || taken.Adopted {
 		b := taken.Backup
 		if b.ID == 0 {
 			b = backupapi.Backup{ID: id, State: backupapi.StateInProgress}
@@ -128,7 +143,7 @@ func (r *webappBackupResource) Create(ctx context.Context, req resource.CreateRe
 		resp.Diagnostics.Append(resp.Identity.Set(ctx, identityOf(id))...)
 	}
 	if err != nil {
-		r.addTakeError(&resp.Diagnostics, id, timeout, err)
+		r.addTakeError(&resp.Diagnostics, id, timeout, taken.Adopted, err)
 	}
 }
 
@@ -140,10 +155,15 @@ func logProgress(ctx context.Context, id backupapi.ID) procedure.Progress {
 }
 
 // addTakeError explains why taking a backup failed.
-func (r *webappBackupResource) addTakeError(diags *diag.Diagnostics, id backupapi.ID, timeout time.Duration, err error) {
+func (r *webappBackupResource) addTakeError(diags *diag.Diagnostics, id backupapi.ID, timeout time.Duration, adopted bool, err error) {
 	var failed *procedure.FailedError
 	var stopped *procedure.TimeoutError
 	switch {
+	case adopted && errors.As(err, &failed):
+		diags.AddError("Backup "+string(failed.Backup.State), err.Error()+
+			"\n\nThis backup stood under the id and was kept by this run's destroy (delete_on_destroy = false), so it cannot be "+
+			"replaced under the same id: it is kept in the Terraform state as tainted. Set delete_on_destroy = true and apply to "+
+			"delete it and take the backup afresh, or choose another backup_id.")
 	case errors.As(err, &failed):
 		diags.AddError("Backup "+string(failed.Backup.State), err.Error()+
 			"\n\nThe backup is kept in the Terraform state as tainted: the next apply replaces it.")
@@ -165,8 +185,10 @@ func (r *webappBackupResource) timeoutDetail(id backupapi.ID, timeout time.Durat
 		return detail + " With the elasticsearch backend the parts not yet started will not be taken, so backup " + id.String() +
 			" will not complete. It is kept in the state as tainted: the next apply replaces it." + raise
 	}
-	return detail + " The backup continues in the background. It is kept in the state as tainted: once it has completed, " +
-		"run `terraform untaint` on the resource to keep it; otherwise the next apply replaces it." + raise
+	return detail + " The backup continues in the background. It is kept in the state as tainted, and the next apply " +
+		"replaces it: with delete_on_destroy = false (the default) the replacement takes over the backup under the id and " +
+		"follows it until it has finished, with delete_on_destroy = true it takes the backup afresh. `terraform untaint` keeps " +
+		"it without a replacement." + raise
 }
 
 // Read refreshes the backup (see refresh).
@@ -355,6 +377,7 @@ func (r *webappBackupResource) Delete(ctx context.Context, req resource.DeleteRe
 		if r.backend.repository != "" {
 			where = " in repository " + r.backend.repository
 		}
+		r.backend.kept.keep("camunda_webapp_backup", id)
 		resp.Diagnostics.AddWarning(fmt.Sprintf("Backup %s Kept", id),
 			fmt.Sprintf("delete_on_destroy is false, so backup %s (%s) was removed from the Terraform state only: its snapshots "+
 				"stay%s (%s). To delete them with Terraform, set delete_on_destroy = true before destroying; to manage the backup "+

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -160,6 +161,56 @@ func TestAccWebappBackupCreateTimeout(t *testing.T) {
 					ConfigStateChecks: expectCompleted("41"),
 				},
 			},
+		})
+	})
+}
+
+// TestAccWebappBackupReplacedUnderTheSameID replaces a backup whose id does not change, with
+// destroy keeping it (the default): by taint, and after a create timeout. The destroy keeps
+// the backup, and the create that follows takes it over instead of failing on it, so it never
+// leaves the state: the same backup (same start time) after a taint, the held one followed to
+// completion after the timeout. The plans afterwards are empty.
+func TestAccWebappBackupReplacedUnderTheSameID(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b *testBackend) {
+		sameStart := statecheck.CompareValue(compare.ValuesSame())
+		steps := []resource.TestStep{
+			{
+				Config:            backupConfig(b, 45, ""),
+				ConfigStateChecks: append(expectCompleted("45"), sameStart.AddStateValue(testAddr, tfjsonpath.New("start_time"))),
+			},
+			{
+				Taint:  []string{testAddr},
+				Config: backupConfig(b, 45, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+				},
+				ConfigStateChecks: append(expectCompleted("45"), sameStart.AddStateValue(testAddr, tfjsonpath.New("start_time"))),
+			},
+		}
+		if b.name == backendActuator {
+			// The backup goes on in Camunda after the timeout; with the elasticsearch backend
+			// the provider takes the parts itself and they stop with the run.
+			faults := b.requireEmulator(t).Faults()
+			steps = append(steps,
+				resource.TestStep{
+					PreConfig:   func() { faults.HoldSnapshots("camunda_webapps_46_*") },
+					Config:      backupConfig(b, 46, "  timeouts {\n    create = \"1s\"\n  }\n"),
+					ExpectError: regexp.MustCompile(`(?s)Backup Not Finished Within the Create Timeout.*IN_PROGRESS.*takes\s+over\s+the\s+backup`),
+				},
+				resource.TestStep{
+					PreConfig: func() { faults.ReleaseSnapshots("camunda_webapps_46_*") },
+					Config:    backupConfig(b, 46, ""),
+					ConfigPlanChecks: resource.ConfigPlanChecks{
+						PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAddr, plancheck.ResourceActionDestroyBeforeCreate)},
+					},
+					ConfigStateChecks: expectCompleted("46"),
+				},
+			)
+		}
+		resource.Test(t, resource.TestCase{
+			ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+			Steps:                    steps,
+			CheckDestroy:             func(*terraform.State) error { return expectBackup(b, 45, true) },
 		})
 	})
 }
