@@ -44,7 +44,11 @@ type storedMetadata struct {
 // jsonOptions are encoding/json's (v1) semantics: keys of the snapshots match without regard
 // to case, a repeated key merges into what came before it, null leaves a value as it is,
 // and invalid UTF-8 becomes U+FFFD.
-var jsonOptions = jsonv1.DefaultOptionsV1()
+//
+// Errors are reported as json v2 reports them, at the first fault: v1 validates the whole
+// input in a pass of its own before it decodes, and an answer with a fault is refused
+// whichever fault is named.
+var jsonOptions = json.JoinOptions(jsonv1.DefaultOptionsV1(), jsonv1.ReportErrorsWithLegacySemantics(false))
 
 // decodeSnapshots reads the answer of a get-snapshots call (data, the whole body): the
 // backup parts among its snapshots, in the order given; snapshots of no backup are left out.
@@ -132,15 +136,22 @@ type metadataString struct{ value string }
 
 // UnmarshalJSONFrom reads the value.
 func (s *metadataString) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	if dec.PeekKind() == '"' {
+		// The token is unquoted by the decoder, with its options (invalid UTF-8 becomes
+		// U+FFFD), without a second pass over the value.
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		s.value = tok.String()
+		return nil
+	}
 	v, err := dec.ReadValue()
 	if err != nil {
 		return err
 	}
-	if v.Kind() != '"' {
-		*s = metadataString{}
-		return checkValue(v)
-	}
-	return json.Unmarshal(v, &s.value, jsonOptions)
+	*s = metadataString{}
+	return checkValue(v)
 }
 
 // metadataValue is a metadata value the driver does not use; it is checked all the same.

@@ -59,6 +59,10 @@ func FuzzDecodeSnapshotsMatchesStdlib(f *testing.F) {
 	for _, answer := range decodeCases {
 		f.Add(answer.body)
 	}
+	// Metadata strings: escaped, with invalid UTF-8, of another type, null.
+	for _, version := range []string{`"8.\u0038.0"`, "\"8.8\xff\"", `"\ud800"`, `8.8`, `null`, `["8.8.0"]`} {
+		f.Add(strings.Replace(`{"snapshots":[`+part1+`]}`, `"version":"8.8.0"`, `"version":`+version, 1))
+	}
 	f.Fuzz(func(t *testing.T, body string) {
 		got, err := decodeSnapshots([]byte(body))
 		want, wantErr := decodeSnapshotsStdlib(strings.NewReader(body))
