@@ -62,6 +62,10 @@ type TakeOptions struct {
 	// the caller knows it is the backup it means, e.g. one its own destroy kept a moment
 	// ago. It is followed like a new one.
 	Adopt bool
+	// AdoptOnlyFinished adopts only a backup that has finished: one still running counts as
+	// broken (deleted and taken again). For backends whose parts are taken by the process
+	// that started the backup (the Elasticsearch driver), which may have ended since.
+	AdoptOnlyFinished bool
 }
 
 // notSeenLimit is how long a backup just created may stay invisible to Get (its first part
@@ -179,6 +183,15 @@ func (w Webapp) create(ctx context.Context, id backupapi.ID, opts TakeOptions, t
 			old, replaced, err2 := w.clearBroken(ctx, id, progress)
 			if err2 != nil {
 				return nil, err2
+			}
+			if !replaced && opts.Adopt && opts.AdoptOnlyFinished && !old.State.Terminal() {
+				progress.say("backup %s: the backup under this id is %s, and its remaining parts were to be taken by a process "+
+					"that may have ended; deleting its snapshots (%s) to take it again", id, old.State, joinNames(old.SnapshotNames()))
+				if err := w.Delete(ctx, id); err != nil {
+					return nil, fmt.Errorf("deleting the %s backup %s: %w", old.State, id, err)
+				}
+				taken.Replaced, cleared = &old, true
+				continue
 			}
 			if !replaced && opts.Adopt {
 				taken.Adopted = true

@@ -3,6 +3,7 @@ package procedure
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -223,22 +224,26 @@ func TestTakeReplacesOnlyBrokenBackups(t *testing.T) {
 // is still replaced.
 func TestTakeAdoptsWhatStandsUnderTheID(t *testing.T) {
 	for _, tc := range []struct {
-		old      backupapi.State
-		adopted  bool
-		want     backupapi.State // the state Take ends with
-		wantFail bool
+		old          backupapi.State
+		onlyFinished bool // AdoptOnlyFinished
+		adopted      bool
+		want         backupapi.State // the state Take ends with
+		wantFail     bool
 	}{
+		{old: backupapi.StateInProgress, onlyFinished: true, adopted: false, want: backupapi.StateCompleted},
+		{old: backupapi.StateCompleted, onlyFinished: true, adopted: true, want: backupapi.StateCompleted},
 		{old: backupapi.StateCompleted, adopted: true, want: backupapi.StateCompleted},
 		{old: backupapi.StateInProgress, adopted: true, want: backupapi.StateCompleted},
 		{old: backupapi.StateIncompatible, adopted: true, want: backupapi.StateIncompatible, wantFail: true},
 		{old: backupapi.StateFailed, adopted: false, want: backupapi.StateCompleted},
 	} {
-		t.Run(string(tc.old), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s only finished %v", tc.old, tc.onlyFinished), func(t *testing.T) {
 			clock := &fakeClock{t: time.Unix(1_800_000_000, 0)}
 			c := newFakeClient(clock)
 			c.backups[7] = backupapi.Backup{ID: 7, State: tc.old, Snapshots: []backupapi.Snapshot{part(7, 1, 2, backupapi.SnapshotSuccess)}}
 			lines, progress := recorder()
-			taken, err := newWebapp(c, clock).Take(context.Background(), 7, TakeOptions{Wait: true, Progress: progress, Adopt: true})
+			taken, err := newWebapp(c, clock).Take(context.Background(), 7,
+				TakeOptions{Wait: true, Progress: progress, Adopt: true, AdoptOnlyFinished: tc.onlyFinished})
 			var failed *FailedError
 			if tc.wantFail != errors.As(err, &failed) || (!tc.wantFail && err != nil) {
 				t.Fatalf("Take: %v, want a failure: %v", err, tc.wantFail)

@@ -229,15 +229,19 @@ func (r *backupSetResource) Create(ctx context.Context, req resource.CreateReque
 	taken, err := set.Take(callCtx, procedure.SetOptions{ID: id, ZeebeRecords: records,
 		ResumePaused: plan.ResumePausedExporting.ValueBool(), Progress: logProgress(ctx, id)})
 	addSetWarnings(&resp.Diagnostics, taken)
+	// A kept set that could not be taken again goes back to the state as it stands now (a
+	// partial set's leftovers may have been deleted before the take failed).
 	if err != nil && len(taken.Holding()) == 0 && kept != nil {
-		plan.setInfo(*kept, set.Repository)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		resp.Diagnostics.Append(resp.Identity.Set(ctx, identityOf(id))...)
-		addSetError(&resp.Diagnostics, id, timeout, err)
-		resp.Diagnostics.AddWarning("Kept Set Stays in the State",
-			fmt.Sprintf("This run's destroy of the resource kept backup set %s (delete_on_destroy = false), and it could not be taken "+
-				"again under the same id: it stays in the Terraform state as tainted. Choose a greater backup_id for a new set.", id))
-		return
+		if info, gerr := set.Get(context.WithoutCancel(ctx), id, records); gerr == nil && !allMissing(info.Set) {
+			plan.setInfo(info, set.Repository)
+			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+			resp.Diagnostics.Append(resp.Identity.Set(ctx, identityOf(id))...)
+			addSetError(&resp.Diagnostics, id, timeout, err)
+			resp.Diagnostics.AddWarning("Kept Set Stays in the State",
+				fmt.Sprintf("This run's destroy of the resource kept backup set %s (delete_on_destroy = false), and it could not be "+
+					"taken again under the same id: it stays in the Terraform state as tainted. Choose a greater backup_id for a new set.", id))
+			return
+		}
 	}
 	if len(taken.Holding()) > 0 {
 		info, gerr := set.Get(context.WithoutCancel(ctx), id, records)

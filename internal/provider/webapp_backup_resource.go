@@ -113,9 +113,23 @@ func (r *webappBackupResource) Create(ctx context.Context, req resource.CreateRe
 	callCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	// A replacement under the same id: this run's destroy kept the backup, which this create
-	// takes over rather than fail on it (and leave it out of the state).
+	// takes over rather than fail on it (and leave it out of the state), unless the
+	// configuration now asks for delete_on_destroy: the destroy read the earlier value from
+	// the state, and the replacement is then taken afresh.
 	adopt := r.backend.kept.claim("camunda_webapp_backup", id)
-	taken, err := r.backend.webapp().Take(callCtx, id, procedure.TakeOptions{Wait: wait, Progress: logProgress(ctx, id), Adopt: adopt})
+	if adopt && plan.DeleteOnDestroy.ValueBool() {
+		if err := r.backend.webapp().Delete(callCtx, id); err != nil {
+			addBackupError(&resp.Diagnostics, fmt.Sprintf("deleting backup %s, kept by this run's destroy, to take it again", id), err)
+			r.keepInState(ctx, id, &plan, resp)
+			return
+		}
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Backup %s Deleted and Taken Again", id),
+			fmt.Sprintf("This run's destroy kept backup %s (delete_on_destroy was false in the state); the configuration sets "+
+				"delete_on_destroy = true, so the replacement deleted it and took the backup again.", id))
+		adopt = false
+	}
+	taken, err := r.backend.webapp().Take(callCtx, id, procedure.TakeOptions{Wait: wait, Progress: logProgress(ctx, id),
+		Adopt: adopt, AdoptOnlyFinished: r.backend.partsInProvider})
 	if adopt && err != nil && taken.Scheduled == nil {
 		// Nothing was taken or adopted: keep the kept backup in the state all the same.
 		if b, gerr := r.backend.client.Get(context.WithoutCancel(ctx), id); gerr == nil {
@@ -126,7 +140,8 @@ func (r *webappBackupResource) Create(ctx context.Context, req resource.CreateRe
 		resp.Diagnostics.AddWarning(fmt.Sprintf("Backup %s Adopted", id),
 			fmt.Sprintf("This run's destroy of the resource kept backup %s (delete_on_destroy = false), so it could not be taken again "+
 				"under the same id: the resource holds the backup that stands under it, as it is. To take a fresh backup instead, set "+
-				"delete_on_destroy = true before the replacement, or choose another backup_id.", id))
+				"delete_on_destroy = true and replace the resource again (the replacement then deletes it first), or choose another "+
+				"backup_id.", id))
 	}
 	if taken.Replaced != nil {
 		resp.Diagnostics.AddWarning("Broken Backup Replaced",
@@ -147,6 +162,18 @@ func (r *webappBackupResource) Create(ctx context.Context, req resource.CreateRe
 	}
 }
 
+// keepInState records backup id as the backend reports it, when it can be read: a create
+// that failed on a backup this run's destroy kept leaves it in the state (tainted).
+func (r *webappBackupResource) keepInState(ctx context.Context, id backupapi.ID, plan *webappBackupModel, resp *resource.CreateResponse) {
+	b, err := r.backend.client.Get(context.WithoutCancel(ctx), id)
+	if err != nil {
+		return
+	}
+	plan.setBackup(b, r.backend.repository, nil)
+	resp.Diagnostics.Append(resp.State.Set(ctx, plan)...)
+	resp.Diagnostics.Append(resp.Identity.Set(ctx, identityOf(id))...)
+}
+
 // logProgress sends the steps of a backup to Terraform's log.
 func logProgress(ctx context.Context, id backupapi.ID) procedure.Progress {
 	return func(msg string) {
@@ -161,9 +188,9 @@ func (r *webappBackupResource) addTakeError(diags *diag.Diagnostics, id backupap
 	switch {
 	case adopted && errors.As(err, &failed):
 		diags.AddError("Backup "+string(failed.Backup.State), err.Error()+
-			"\n\nThis backup stood under the id and was kept by this run's destroy (delete_on_destroy = false), so it cannot be "+
-			"replaced under the same id: it is kept in the Terraform state as tainted. Set delete_on_destroy = true and apply to "+
-			"delete it and take the backup afresh, or choose another backup_id.")
+			"\n\nThis backup stood under the id and was kept by this run's destroy (delete_on_destroy = false), so it was not "+
+			"taken again: it is kept in the Terraform state as tainted. Set delete_on_destroy = true and apply: the replacement "+
+			"then deletes it and takes the backup afresh. Or choose another backup_id.")
 	case errors.As(err, &failed):
 		diags.AddError("Backup "+string(failed.Backup.State), err.Error()+
 			"\n\nThe backup is kept in the Terraform state as tainted: the next apply replaces it.")

@@ -173,6 +173,7 @@ func TestAccWebappBackupCreateTimeout(t *testing.T) {
 func TestAccWebappBackupReplacedUnderTheSameID(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b *testBackend) {
 		sameStart := statecheck.CompareValue(compare.ValuesSame())
+		newStart := statecheck.CompareValue(compare.ValuesDiffer())
 		steps := []resource.TestStep{
 			{
 				Config:            backupConfig(b, 45, ""),
@@ -184,7 +185,19 @@ func TestAccWebappBackupReplacedUnderTheSameID(t *testing.T) {
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(testAddr, plancheck.ResourceActionDestroyBeforeCreate)},
 				},
-				ConfigStateChecks: append(expectCompleted("45"), sameStart.AddStateValue(testAddr, tfjsonpath.New("start_time"))),
+				ConfigStateChecks: append(expectCompleted("45"), sameStart.AddStateValue(testAddr, tfjsonpath.New("start_time")),
+					newStart.AddStateValue(testAddr, tfjsonpath.New("start_time"))),
+			},
+			{
+				// delete_on_destroy = true set with the taint: the destroy reads false from the
+				// state and keeps the backup; the replacement deletes it and takes it afresh.
+				Taint:             []string{testAddr},
+				Config:            backupConfig(b, 45, "  delete_on_destroy = true\n"),
+				ConfigStateChecks: append(expectCompleted("45"), newStart.AddStateValue(testAddr, tfjsonpath.New("start_time"))),
+			},
+			{
+				Config:            backupConfig(b, 45, ""),
+				ConfigStateChecks: expectCompleted("45"),
 			},
 		}
 		if b.name == backendActuator {
