@@ -56,6 +56,9 @@ type Snapshot struct {
 	// Failures are the reasons of the snapshot's shard failures.
 	Failures []string
 	Metadata Metadata
+	// Indices are the indices the snapshot holds, when the answer read lists them; nil
+	// when it does not (an empty list is a snapshot of no index).
+	Indices []string
 }
 
 // Backup is the state of one backup, with its snapshots ordered by part.

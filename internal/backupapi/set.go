@@ -41,6 +41,11 @@ func SetComponents(optimize, zeebeRecords bool) []Component {
 // index.prefix setting): the zeebe-record snapshot holds the indices named after it.
 const ZeebeRecordsIndexPrefix = "zeebe-record"
 
+// ZeebeRecordsIndices is the index expression of the zeebe-record snapshot for the legacy
+// exporter's index prefix: its indices are named <prefix>_<value type>_<version>_<day>, so
+// <prefix>_* holds them and no index of another product that shares the prefix.
+func ZeebeRecordsIndices(prefix string) string { return prefix + "_*" }
+
 // ZeebeRecordsSnapshotName is the Elasticsearch snapshot of the zeebe-record indices of
 // backup id, as Camunda's procedure names it.
 func ZeebeRecordsSnapshotName(id ID) string {

@@ -23,7 +23,7 @@ type RecordsSnapshots interface {
 	// Start starts the snapshot of id (Indices, no global state) without waiting for it; a
 	// snapshot of that name that exists already is an error.
 	Start(ctx context.Context, id backupapi.ID) error
-	// Indices is the index expression of the snapshot, e.g. "zeebe-record*": what the legacy
+	// Indices is the index expression of the snapshot, e.g. "zeebe-record_*": what the legacy
 	// Elasticsearch exporter writes, by its index prefix.
 	Indices() string
 	// MatchingIndices returns the indices the snapshot would hold now.
@@ -225,9 +225,18 @@ func (e *IDRefusedError) Is(target error) bool { return target == backupapi.ErrC
 type NoRecordsError struct {
 	// Indices is the snapshot's index expression.
 	Indices string
+	// Taken is true when the snapshot was taken and holds no index (the indices could not
+	// be listed beforehand).
+	Taken bool
 }
 
 func (e *NoRecordsError) Error() string {
+	if e.Taken {
+		return fmt.Sprintf("the zeebe-record snapshot holds no index: none matched %s, so the set cannot be restored with the "+
+			"legacy exporter's records. If that exporter writes under another index prefix (its index.prefix), give it as "+
+			"zeebe_records_index_prefix in the provider's elasticsearch block; if it is not deployed, take the backup without "+
+			"the zeebe-record snapshot", e.Indices)
+	}
 	return fmt.Sprintf("no index matches %s, so the zeebe-record snapshot would hold nothing; the backup stopped before anything was paused. "+
 		"The snapshot is of the legacy Elasticsearch exporter's indices, which Optimize reads: if that exporter writes under another "+
 		"index prefix (its index.prefix), give it as zeebe_records_index_prefix in the provider's elasticsearch block; if it is not "+
@@ -321,7 +330,7 @@ func lockedProgress(p Progress) Progress {
 func (s Set) Take(ctx context.Context, opts SetOptions) (taken SetTaken, err error) {
 	progress := lockedProgress(opts.Progress)
 	if opts.ZeebeRecords {
-		if err := s.checkRecords(ctx); err != nil {
+		if err := s.checkRecords(ctx, progress); err != nil {
 			return taken, err
 		}
 	}
@@ -401,11 +410,17 @@ func (s Set) Take(ctx context.Context, opts SetOptions) (taken SetTaken, err err
 // checkRecords refuses, before anything is paused, a zeebe-record snapshot that cannot be
 // taken or would hold nothing: a snapshot of an index expression that matches no index
 // succeeds empty, and a set holding it would read restorable.
-func (s Set) checkRecords(ctx context.Context) error {
+func (s Set) checkRecords(ctx context.Context, progress Progress) error {
 	if s.Records == nil {
 		return backupapi.Invalidf("the zeebe-record snapshot needs Elasticsearch access, which is not configured")
 	}
 	names, err := s.Records.MatchingIndices(ctx)
+	if errors.Is(err, backupapi.ErrUnauthorized) {
+		// Listing indices needs a monitor privilege that a user who may only take snapshots
+		// lacks: the snapshot is checked once taken instead (takeRecords).
+		progress.say("the indices of %s cannot be listed with these credentials (%v); the snapshot's indices are checked once it is taken", s.Records.Indices(), err)
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("looking for the indices of the zeebe-record snapshot (nothing was paused): %w", err)
 	}
@@ -688,6 +703,12 @@ func (s Set) takeRecords(ctx context.Context, id backupapi.ID, taken *SetTaken, 
 	}
 	if last.State != backupapi.SnapshotSuccess {
 		return s.fail(taken, backupapi.ComponentZeebeRecords, fmt.Errorf("snapshot %s ended %s: %s", name, last.State, cmp.Or(recordsReason(last), "no reason given")))
+	}
+	if last.Indices != nil && len(last.Indices) == 0 {
+		// Taken when the indices could not be listed beforehand: the set must not read
+		// restorable without the records.
+		taken.Set = taken.Set.With(backupapi.ComponentZeebeRecords, backupapi.StateFailed, "the snapshot holds no index")
+		return s.fail(taken, backupapi.ComponentZeebeRecords, &NoRecordsError{Indices: s.Records.Indices(), Taken: true})
 	}
 	progress.say("backup %s: zeebe-record snapshot finished: SUCCESS (%s)", id, name)
 	return nil

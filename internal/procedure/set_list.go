@@ -351,7 +351,7 @@ func (s Set) plan(info SetInfo) SetRestorePlan {
 		}
 	}
 	version := cmp.Or(p.CamundaVersion, p.BrokerVersion, "<unknown>")
-	records := backupapi.ZeebeRecordsIndexPrefix + "*"
+	records := backupapi.ZeebeRecordsIndices(backupapi.ZeebeRecordsIndexPrefix)
 	if s.Records != nil {
 		records = s.Records.Indices()
 	}

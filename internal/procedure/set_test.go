@@ -218,7 +218,7 @@ type fakeRecords struct {
 	indicesErr error
 }
 
-func (r *fakeRecords) Indices() string { return "zeebe-record*" }
+func (r *fakeRecords) Indices() string { return "zeebe-record_*" }
 
 func (r *fakeRecords) MatchingIndices(context.Context) ([]string, error) {
 	r.ev.add("records indices")
@@ -239,7 +239,10 @@ func (r *fakeRecords) Start(_ context.Context, id backupapi.ID) error {
 	if state == "" {
 		state = backupapi.SnapshotSuccess
 	}
-	snap := backupapi.Snapshot{Name: backupapi.ZeebeRecordsSnapshotName(id), State: state}
+	snap := backupapi.Snapshot{Name: backupapi.ZeebeRecordsSnapshotName(id), State: state, Indices: []string{"zeebe-record_job_8.8.0_2026-01-01"}}
+	if r.noIndices {
+		snap.Indices = []string{}
+	}
 	if state == backupapi.SnapshotFailed {
 		snap.Failures = []string{"shard zeebe-record-x failed"}
 	}
@@ -419,10 +422,10 @@ func TestSetRecordsWithoutIndicesRefused(t *testing.T) {
 		kind  error
 	}{
 		{"no index", func(r *fakeRecords) { r.noIndices = true },
-			[]string{"no index matches zeebe-record*", "before anything was paused", "zeebe_records_index_prefix"}, backupapi.ErrInvalid},
+			[]string{"no index matches zeebe-record_*", "before anything was paused", "zeebe_records_index_prefix"}, backupapi.ErrInvalid},
 		{"listing fails", func(r *fakeRecords) {
-			r.indicesErr = backupapi.Unauthorized(nil, "list the indices: Elasticsearch answered 403")
-		}, []string{"looking for the indices of the zeebe-record snapshot (nothing was paused)", "403"}, backupapi.ErrUnauthorized},
+			r.indicesErr = backupapi.Unavailable(nil, "list the indices: Elasticsearch answered 503")
+		}, []string{"looking for the indices of the zeebe-record snapshot (nothing was paused)", "503"}, backupapi.ErrUnavailable},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newSetFixture()
@@ -446,6 +449,38 @@ func TestSetRecordsWithoutIndicesRefused(t *testing.T) {
 	f.records.noIndices = true
 	if _, err := f.set.Take(context.Background(), SetOptions{ID: 71}); err != nil || f.ev.index("records indices") >= 0 {
 		t.Fatalf("Take without the zeebe-record snapshot: %v, calls %q", err, f.ev.all())
+	}
+}
+
+// TestSetRecordsCheckedOnceTaken: credentials that may not list indices (403) skip the check
+// before the pause, and say so; the snapshot is then checked once taken, and one that holds
+// no index fails the set at its step (exporting resumed, Zeebe not taken).
+func TestSetRecordsCheckedOnceTaken(t *testing.T) {
+	for _, empty := range []bool{false, true} {
+		t.Run(fmt.Sprintf("empty %v", empty), func(t *testing.T) {
+			f := newSetFixture()
+			f.records.indicesErr = backupapi.Unauthorized(nil, "list the indices: Elasticsearch answered 403")
+			f.records.noIndices = empty
+			lines, progress := recorder()
+			taken, err := f.set.Take(context.Background(), SetOptions{ID: 80, ZeebeRecords: true, Progress: progress})
+			if !strings.Contains(strings.Join(*lines, "\n"), "cannot be listed with these credentials") {
+				t.Errorf("the skipped check is not reported: %q", *lines)
+			}
+			if !empty {
+				if err != nil || taken.Set.Restorable() != nil {
+					t.Fatalf("Take: %v, set %+v", err, taken.Set)
+				}
+				return
+			}
+			var setErr *SetError
+			var noRecords *NoRecordsError
+			if !errors.As(err, &setErr) || setErr.Component != backupapi.ComponentZeebeRecords || !errors.As(err, &noRecords) || !noRecords.Taken {
+				t.Fatalf("error %v, want the zeebe-record step failed for holding no index", err)
+			}
+			if f.ev.index("zeebe take") >= 0 || f.exporting.phase != backupapi.PhaseExporting || taken.Set.Restorable() == nil {
+				t.Errorf("events %q, phase %s, set %+v", f.ev.all(), f.exporting.phase, taken.Set)
+			}
+		})
 	}
 }
 

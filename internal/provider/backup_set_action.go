@@ -40,13 +40,13 @@ const (
 	descSetProcedure = "Runs Camunda 8.8's backup procedure for one id: reads the state of exporting (a cluster found " +
 		"paused is reported, and resumed first only with `resume_paused_exporting`), soft-pauses exporting, takes the web " +
 		"applications' and Optimize's backups side by side (Optimize when the provider's `optimize_url` is set) and waits " +
-		"for both, takes the `camunda_zeebe_records_backup_<id>` snapshot of `zeebe-record*` when `zeebe_records` is true (after " +
+		"for both, takes the `camunda_zeebe_records_backup_<id>` snapshot of `zeebe-record_*` when `zeebe_records` is true (after " +
 		"checking, before pausing, that some index matches), " +
 		"takes Zeebe's backup and waits for every partition, and resumes exporting. **Exporting is resumed on every path** " +
 		"once it was paused: after success, any failure, the timeout and an interruption, on a context of its own; if " +
 		"resuming fails, the error says so first, with the request that resumes it. A failing step stops the later ones " +
 		"and the error names it and the components that hold a backup under the id (a partial set, not restorable)."
-	descSetZeebeRecords = "Take the `camunda_zeebe_records_backup_<id>` Elasticsearch snapshot of the `zeebe-record*` " +
+	descSetZeebeRecords = "Take the `camunda_zeebe_records_backup_<id>` Elasticsearch snapshot of the `zeebe-record_*` " +
 		"indices, which Camunda's procedure asks for while Optimize reads the legacy Elasticsearch exporter's records " +
 		"(the exporter's index prefix is the `elasticsearch` block's `zeebe_records_index_prefix`). Needs the provider's " +
 		"`elasticsearch` block beside the `actuator` block. When no index matches, the backup stops before exporting is " +

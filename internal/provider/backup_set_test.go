@@ -303,7 +303,7 @@ func TestAccCamundaBackupZeebeRecordsIndexPrefix(t *testing.T) {
 		Steps: []resource.TestStep{
 			{
 				Config:      config,
-				ExpectError: regexp.MustCompile(`(?s)No Index for the Zeebe-Record Snapshot.*no\s+index\s+matches\s+prod-records\*.*before\s+anything\s+was\s+paused`),
+				ExpectError: regexp.MustCompile(`(?s)No Index for the Zeebe-Record Snapshot.*no\s+index\s+matches\s+prod-records_\*.*before\s+anything\s+was\s+paused`),
 				Check:       func(*terraform.State) error { return b.exportingResumed() },
 			},
 			{

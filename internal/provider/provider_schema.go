@@ -161,8 +161,8 @@ func (p *camundaProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 					},
 					"zeebe_records_index_prefix": schema.StringAttribute{
 						MarkdownDescription: "The legacy Elasticsearch exporter's index prefix (its `index.prefix`), for the zeebe-record " +
-							"snapshot of the whole backup (`camunda_backup` with `zeebe_records`): the snapshot holds the indices whose " +
-							"names start with it. Defaults to `zeebe-record`. Environment: `" + envRecordsPrefix + "`.",
+							"snapshot of the whole backup (`camunda_backup` with `zeebe_records`): the snapshot holds `<prefix>_*`, the " +
+							"exporter's indices. Defaults to `zeebe-record`. Environment: `" + envRecordsPrefix + "`.",
 						Optional: true,
 					},
 					"incomplete_check_timeout": schema.StringAttribute{

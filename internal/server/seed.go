@@ -53,11 +53,11 @@ func seedIndices(ctx context.Context, es *esapi.API, prefix string, docs int) (i
 // recordValueTypes are the value types of the zeebe-record indices seeded beside Optimize.
 var recordValueTypes = []string{"process-instance", "job"}
 
-// seedRecordIndices creates, when no index matches zeebe-record*, indices named as the legacy
+// seedRecordIndices creates, when no index matches zeebe-record_*, indices named as the legacy
 // Elasticsearch exporter names them (zeebe-record_<value type>_<version>_<day>) with a record
 // each. It returns the number of indices created.
 func seedRecordIndices(ctx context.Context, es *esapi.API, now time.Time) (int, error) {
-	pattern := backupapi.ZeebeRecordsIndexPrefix + "*"
+	pattern := backupapi.ZeebeRecordsIndices(backupapi.ZeebeRecordsIndexPrefix)
 	res, err := es.Indices.Get([]string{pattern}, es.Indices.Get.WithContext(ctx), es.Indices.Get.WithExpandWildcards("all"))
 	if err != nil {
 		return 0, fmt.Errorf("look for the %s indices: %w", pattern, err)

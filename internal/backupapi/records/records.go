@@ -1,7 +1,8 @@
 // Package records takes the Elasticsearch snapshots of Zeebe's zeebe-record indices that
 // Camunda 8.8's backup procedure asks for while Optimize reads the legacy exporter's indices:
-// camunda_zeebe_records_backup_<id> of zeebe-record* (the exporter's index prefix, followed by
-// *), straight through Elasticsearch's snapshot API (Camunda has no API for this step).
+// camunda_zeebe_records_backup_<id> of zeebe-record_* (the exporter's index prefix, then _*:
+// its indices are <prefix>_<value type>_<version>_<day>), straight through Elasticsearch's
+// snapshot API (Camunda has no API for this step; its docs write the expression zeebe-record*).
 package records
 
 import (
@@ -62,19 +63,24 @@ func New(cfg Config) (*Client, error) {
 	if err := CheckIndexPrefix(prefix); err != nil {
 		return nil, fmt.Errorf("zeebe-record snapshots: %w", err)
 	}
-	return &Client{api: api, repo: cfg.Repository, os: cfg.OpenSearch, indices: prefix + "*"}, nil
+	return &Client{api: api, repo: cfg.Repository, os: cfg.OpenSearch, indices: backupapi.ZeebeRecordsIndices(prefix)}, nil
 }
 
-// CheckIndexPrefix reports a prefix that cannot start an Elasticsearch index name, or that
-// would make the snapshot's index expression select more than names starting with it.
+// CheckIndexPrefix reports a prefix that cannot start an Elasticsearch index name or that the
+// legacy exporter refuses, or that would make the snapshot's index expression select more
+// than the exporter's indices.
 func CheckIndexPrefix(prefix string) error {
 	switch {
 	case prefix == "":
 		return errors.New("the index prefix is empty")
 	case strings.ContainsAny(prefix, `*?,"<>|\/ #:`) || strings.ToLower(prefix) != prefix:
 		return fmt.Errorf("index prefix %q: Elasticsearch index names are lowercase, without any of \\ / * ? \" < > | , # : or space", prefix)
-	case strings.HasPrefix(prefix, "-") || strings.HasPrefix(prefix, "_") || strings.HasPrefix(prefix, "+"):
-		return fmt.Errorf("index prefix %q: an Elasticsearch index name cannot start with -, _ or +", prefix)
+	case strings.HasPrefix(prefix, "-") || strings.HasPrefix(prefix, "+"):
+		return fmt.Errorf("index prefix %q: an Elasticsearch index name cannot start with - or +", prefix)
+	case strings.Contains(prefix, "_"):
+		// The exporter separates its prefix from the rest of an index name with _, and its
+		// configuration check refuses a prefix holding one.
+		return fmt.Errorf("index prefix %q: the legacy exporter's prefix cannot contain _", prefix)
 	}
 	return nil
 }
@@ -82,7 +88,7 @@ func CheckIndexPrefix(prefix string) error {
 // Repository is the snapshot repository.
 func (c *Client) Repository() string { return c.repo }
 
-// Indices is the index expression of the snapshot: the exporter's index prefix followed by *.
+// Indices is the index expression of the snapshot: the exporter's index prefix followed by _*.
 func (c *Client) Indices() string { return c.indices }
 
 // MatchingIndices returns the names of the indices the snapshot would hold now (open or
@@ -165,10 +171,11 @@ func (c *Client) Start(ctx context.Context, id backupapi.ID) error {
 
 type snapshotsAnswer struct {
 	Snapshots []struct {
-		Snapshot          string `json:"snapshot"`
-		State             string `json:"state"`
-		StartTimeInMillis int64  `json:"start_time_in_millis"`
-		EndTimeInMillis   int64  `json:"end_time_in_millis"`
+		Snapshot          string   `json:"snapshot"`
+		State             string   `json:"state"`
+		StartTimeInMillis int64    `json:"start_time_in_millis"`
+		EndTimeInMillis   int64    `json:"end_time_in_millis"`
+		Indices           []string `json:"indices"`
 		Failures          []struct {
 			Reason string `json:"reason"`
 		} `json:"failures"`
@@ -202,7 +209,8 @@ func (c *Client) snapshots(ctx context.Context, call, pattern string) ([]backupa
 		if !strings.HasPrefix(s.Snapshot, namePrefix) {
 			continue
 		}
-		snap := backupapi.Snapshot{Name: s.Snapshot, State: s.State, StartTime: millis(s.StartTimeInMillis), EndTime: millis(s.EndTimeInMillis)}
+		snap := backupapi.Snapshot{Name: s.Snapshot, State: s.State, StartTime: millis(s.StartTimeInMillis), EndTime: millis(s.EndTimeInMillis),
+			Indices: s.Indices}
 		for _, f := range s.Failures {
 			snap.Failures = append(snap.Failures, f.Reason)
 		}

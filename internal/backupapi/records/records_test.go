@@ -96,7 +96,7 @@ func TestRecordsIndexPrefix(t *testing.T) {
 	b := conformance.NewBackend(t)
 	b.CreateRepository(t, "records-prefix")
 	b.CreateIndices(t, "zeebe-record_job_8.8.0_2026-01-01", "prod-records_job_8.8.0_2026-01-01",
-		"prod-records_process-instance_8.8.0_2026-01-01", "operate-list-view-8.3.0_")
+		"prod-records_process-instance_8.8.0_2026-01-01", "prod-recordsother", "operate-list-view-8.3.0_")
 	clientOf := func(prefix string) *records.Client {
 		c, err := records.New(records.Config{Repository: "records-prefix", IndexPrefix: prefix, ES: esclient.Config{
 			Addresses: []string{b.URL}, Username: os.Getenv(conformance.EnvUsername), Password: os.Getenv(conformance.EnvPassword),
@@ -111,7 +111,7 @@ func TestRecordsIndexPrefix(t *testing.T) {
 	want := []string{"prod-records_job_8.8.0_2026-01-01", "prod-records_process-instance_8.8.0_2026-01-01"}
 	names, err := c.MatchingIndices(ctx)
 	slices.Sort(names)
-	if err != nil || c.Indices() != "prod-records*" || !slices.Equal(names, want) {
+	if err != nil || c.Indices() != "prod-records_*" || !slices.Equal(names, want) {
 		t.Fatalf("indices %q of %s: %v, want %q", names, c.Indices(), err, want)
 	}
 	if err := c.Start(ctx, 7); err != nil {
@@ -147,10 +147,33 @@ func TestRecordsIndexPrefix(t *testing.T) {
 		t.Errorf("the snapshot holds %q, want %q", got, want)
 	}
 
-	if names, err := clientOf("staging-records").MatchingIndices(ctx); err != nil || len(names) != 0 {
+	if s, err := c.Get(ctx, 7); err != nil || !slices.Equal(slices.Sorted(slices.Values(s.Indices)), want) {
+		t.Errorf("Get lists indices %q (%v), want %q", s.Indices, err, want)
+	}
+
+	// A prefix no index has: none listed, and a snapshot taken all the same holds none,
+	// which Get tells apart from an answer that lists no indices at all.
+	staging := clientOf("staging")
+	if names, err := staging.MatchingIndices(ctx); err != nil || len(names) != 0 {
 		t.Errorf("a prefix no index has: %q %v, want none", names, err)
 	}
-	for _, bad := range []string{"zeebe*", "Zeebe", "_records", "a,b"} {
+	if err := staging.Start(ctx, 8); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		s, err := staging.Get(ctx, 8)
+		if err == nil && s.State == backupapi.SnapshotSuccess {
+			if s.Indices == nil || len(s.Indices) != 0 {
+				t.Errorf("indices of an empty snapshot: %#v, want an empty list", s.Indices)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("snapshot 8: %+v %v", s, err)
+		}
+		time.Sleep(5 * time.Millisecond) // polling interval, not synchronisation
+	}
+	for _, bad := range []string{"zeebe*", "Zeebe", "_records", "zeebe_record", "a,b"} {
 		if _, err := records.New(records.Config{Repository: "r", IndexPrefix: bad, ES: esclient.Config{Addresses: []string{b.URL}}}); err == nil {
 			t.Errorf("prefix %q accepted", bad)
 		}
