@@ -31,6 +31,21 @@ func newClient(t *testing.T, repository string) *records.Client {
 	return c
 }
 
+// waitForSuccess polls the snapshot of id until it is SUCCESS, within 30 seconds.
+func waitForSuccess(t *testing.T, c *records.Client, id backupapi.ID) backupapi.Snapshot {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		s, err := c.Get(context.Background(), id)
+		if err == nil && s.State == backupapi.SnapshotSuccess {
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("snapshot %s: %+v %v", id, s, err)
+		}
+		time.Sleep(5 * time.Millisecond) // polling interval, not synchronisation
+	}
+}
+
 // TestRecordsLifecycle takes, reads, lists and deletes a zeebe-record snapshot; a second
 // take of the id conflicts; deleting what is gone succeeds.
 func TestRecordsLifecycle(t *testing.T) {
@@ -42,19 +57,8 @@ func TestRecordsLifecycle(t *testing.T) {
 	if err := c.Start(ctx, 41); err != nil {
 		t.Fatalf("Start: %v", err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		s, err := c.Get(ctx, 41)
-		if err == nil && s.State == backupapi.SnapshotSuccess {
-			if s.Name != "camunda_zeebe_records_backup_41" || s.StartTime.IsZero() || s.EndTime.IsZero() {
-				t.Fatalf("snapshot %+v", s)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("snapshot 41: %+v %v", s, err)
-		}
-		time.Sleep(5 * time.Millisecond) // polling interval, not synchronisation
+	if s := waitForSuccess(t, c, 41); s.Name != "camunda_zeebe_records_backup_41" || s.StartTime.IsZero() || s.EndTime.IsZero() {
+		t.Fatalf("snapshot %+v", s)
 	}
 	if err := c.Start(ctx, 41); !errors.Is(err, backupapi.ErrConflict) {
 		t.Errorf("second Start: %v, want ErrConflict", err)
@@ -117,17 +121,7 @@ func TestRecordsIndexPrefix(t *testing.T) {
 	if err := c.Start(ctx, 7); err != nil {
 		t.Fatalf("Start: %v", err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		s, err := c.Get(ctx, 7)
-		if err == nil && s.State == backupapi.SnapshotSuccess {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("snapshot 7: %+v %v", s, err)
-		}
-		time.Sleep(5 * time.Millisecond) // polling interval, not synchronisation
-	}
+	waitForSuccess(t, c, 7)
 	res, err := b.ES.Snapshot.Get("records-prefix", []string{"camunda_zeebe_records_backup_7"})
 	if err != nil {
 		t.Fatal(err)
@@ -160,18 +154,8 @@ func TestRecordsIndexPrefix(t *testing.T) {
 	if err := staging.Start(ctx, 8); err != nil {
 		t.Fatalf("Start: %v", err)
 	}
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		s, err := staging.Get(ctx, 8)
-		if err == nil && s.State == backupapi.SnapshotSuccess {
-			if s.Indices == nil || len(s.Indices) != 0 {
-				t.Errorf("indices of an empty snapshot: %#v, want an empty list", s.Indices)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("snapshot 8: %+v %v", s, err)
-		}
-		time.Sleep(5 * time.Millisecond) // polling interval, not synchronisation
+	if s := waitForSuccess(t, staging, 8); s.Indices == nil || len(s.Indices) != 0 {
+		t.Errorf("indices of an empty snapshot: %#v, want an empty list", s.Indices)
 	}
 	for _, bad := range []string{"zeebe*", "Zeebe", "_records", "zeebe_record", "a,b"} {
 		if _, err := records.New(records.Config{Repository: "r", IndexPrefix: bad, ES: esclient.Config{Addresses: []string{b.URL}}}); err == nil {
