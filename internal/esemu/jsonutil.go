@@ -161,7 +161,7 @@ func decodeJSON(data []byte, stored bool) (any, error) {
 		switch kind := d.PeekKind(); kind {
 		case '{', '[':
 			if len(stack) >= maxNestingDepth {
-				return nil, &errTooDeep{depth: len(stack) + 1, offset: off + leadingSpace(data[off:])}
+				return nil, &errTooDeep{depth: len(stack) + 1, offset: int64(skipSpace(data, int(off)))}
 			}
 			if _, err := d.ReadToken(); err != nil {
 				return nil, err
@@ -236,15 +236,6 @@ func decodeJSON(data []byte, stored bool) (any, error) {
 // errTrailingData reports a value followed by more than whitespace.
 var errTrailingData = errors.New("trailing data after JSON value")
 
-// leadingSpace is the length of the JSON whitespace that starts b.
-func leadingSpace(b []byte) int64 {
-	n := 0
-	for n < len(b) && (b[n] == ' ' || b[n] == '\t' || b[n] == '\n' || b[n] == '\r') {
-		n++
-	}
-	return int64(n)
-}
-
 // errDuplicateName reports a name repeated within one object.
 type errDuplicateName struct {
 	name   string
@@ -264,7 +255,7 @@ func duplicateName(data []byte, err error) error {
 	if !errors.As(err, &se) || !errors.Is(se.Err, jsontext.ErrDuplicateName) || se.ByteOffset >= int64(len(data)) {
 		return err
 	}
-	at := se.ByteOffset + leadingSpace(data[se.ByteOffset:])
+	at := int64(skipSpace(data, int(se.ByteOffset)))
 	tok, terr := jsontext.NewDecoder(bytes.NewReader(data[at:]), jsontext.AllowInvalidUTF8(true)).ReadToken()
 	if terr != nil || tok.Kind() != '"' {
 		return err

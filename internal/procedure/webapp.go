@@ -180,18 +180,9 @@ func (w Webapp) create(ctx context.Context, id backupapi.ID, opts TakeOptions, t
 				return nil, &TimeoutError{ID: id, Waited: "the running backup to finish before starting", Err: err}
 			}
 		case errors.Is(err, backupapi.ErrAlreadyExists) && !cleared:
-			old, replaced, err2 := w.clearBroken(ctx, id, progress)
+			old, replaced, err2 := w.clearBroken(ctx, id, opts.Adopt && opts.AdoptOnlyFinished, progress)
 			if err2 != nil {
 				return nil, err2
-			}
-			if !replaced && opts.Adopt && opts.AdoptOnlyFinished && !old.State.Terminal() {
-				progress.say("backup %s: the backup under this id is %s, and its remaining parts were to be taken by a process "+
-					"that may have ended; deleting its snapshots (%s) to take it again", id, old.State, joinNames(old.SnapshotNames()))
-				if err := w.Delete(ctx, id); err != nil {
-					return nil, fmt.Errorf("deleting the %s backup %s: %w", old.State, id, err)
-				}
-				taken.Replaced, cleared = &old, true
-				continue
 			}
 			if !replaced && opts.Adopt {
 				taken.Adopted = true
@@ -208,17 +199,24 @@ func (w Webapp) create(ctx context.Context, id backupapi.ID, opts TakeOptions, t
 }
 
 // clearBroken deletes the backup under id when it can never be restored (see
-// neverRestorable), and waits until it is gone. It reports whether it did.
-func (w Webapp) clearBroken(ctx context.Context, id backupapi.ID, progress Progress) (backupapi.Backup, bool, error) {
+// neverRestorable), or, with runningIsBroken, when it has not finished (its remaining parts
+// were the ended process's to take: TakeOptions.AdoptOnlyFinished), and waits until it is
+// gone. It reports whether it did.
+func (w Webapp) clearBroken(ctx context.Context, id backupapi.ID, runningIsBroken bool, progress Progress) (backupapi.Backup, bool, error) {
 	old, err := w.Client.Get(ctx, id)
 	if err != nil {
 		return old, false, fmt.Errorf("looking at the backup that already holds id %s: %w", id, err)
 	}
-	if !neverRestorable(old) {
+	switch {
+	case neverRestorable(old):
+		progress.say("backup %s: the backup under this id is %s and cannot be restored; deleting its snapshots (%s) to take it again",
+			id, old.State, joinNames(old.SnapshotNames()))
+	case runningIsBroken && !old.State.Terminal():
+		progress.say("backup %s: the backup under this id is %s, and its remaining parts were to be taken by a process "+
+			"that may have ended; deleting its snapshots (%s) to take it again", id, old.State, joinNames(old.SnapshotNames()))
+	default:
 		return old, false, nil
 	}
-	progress.say("backup %s: the backup under this id is %s and cannot be restored; deleting its snapshots (%s) to take it again",
-		id, old.State, joinNames(old.SnapshotNames()))
 	if err := w.Delete(ctx, id); err != nil {
 		return old, false, fmt.Errorf("deleting the %s backup %s: %w", old.State, id, err)
 	}

@@ -210,6 +210,11 @@ func (r *backupSetResource) Create(ctx context.Context, req resource.CreateReque
 	// A replacement under the same id: this run's destroy kept the set. A restorable one is
 	// taken over as it is (Zeebe would refuse the id anyway); any other stays in the state
 	// when it cannot be taken again.
+	record := func(info procedure.SetInfo) {
+		plan.setInfo(info, set.Repository)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(resp.Identity.Set(ctx, identityOf(id))...)
+	}
 	var kept *procedure.SetInfo
 	if r.backend.kept.claim("camunda_backup", id) {
 		if info, gerr := set.Get(callCtx, id, records); gerr == nil && !allMissing(info.Set) {
@@ -217,9 +222,7 @@ func (r *backupSetResource) Create(ctx context.Context, req resource.CreateReque
 		}
 	}
 	if kept != nil && kept.Restorable {
-		plan.setInfo(*kept, set.Repository)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		resp.Diagnostics.Append(resp.Identity.Set(ctx, identityOf(id))...)
+		record(*kept)
 		resp.Diagnostics.AddWarning(fmt.Sprintf("Backup Set %s Adopted", id),
 			fmt.Sprintf("This run's destroy of the resource kept backup set %s (delete_on_destroy = false), and Zeebe takes an id only "+
 				"once: the resource holds the restorable set that stands under the id, as it is. To take a fresh set, choose a greater "+
@@ -233,9 +236,7 @@ func (r *backupSetResource) Create(ctx context.Context, req resource.CreateReque
 	// partial set's leftovers may have been deleted before the take failed).
 	if err != nil && len(taken.Holding()) == 0 && kept != nil {
 		if info, gerr := set.Get(context.WithoutCancel(ctx), id, records); gerr == nil && !allMissing(info.Set) {
-			plan.setInfo(info, set.Repository)
-			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-			resp.Diagnostics.Append(resp.Identity.Set(ctx, identityOf(id))...)
+			record(info)
 			addSetError(&resp.Diagnostics, id, timeout, err)
 			resp.Diagnostics.AddWarning("Kept Set Stays in the State",
 				fmt.Sprintf("This run's destroy of the resource kept backup set %s (delete_on_destroy = false), and it could not be "+
@@ -249,9 +250,7 @@ func (r *backupSetResource) Create(ctx context.Context, req resource.CreateReque
 			info = procedure.SetInfo{Set: taken.Set}
 			info.Problem = fmt.Sprint(taken.Set.Restorable())
 		}
-		plan.setInfo(info, set.Repository)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		resp.Diagnostics.Append(resp.Identity.Set(ctx, identityOf(id))...)
+		record(info)
 	}
 	if err != nil {
 		addSetError(&resp.Diagnostics, id, timeout, err)

@@ -130,12 +130,6 @@ func (r *webappBackupResource) Create(ctx context.Context, req resource.CreateRe
 	}
 	taken, err := r.backend.webapp().Take(callCtx, id, procedure.TakeOptions{Wait: wait, Progress: logProgress(ctx, id),
 		Adopt: adopt, AdoptOnlyFinished: r.backend.partsInProvider})
-	if adopt && err != nil && taken.Scheduled == nil {
-		// Nothing was taken or adopted: keep the kept backup in the state all the same.
-		if b, gerr := r.backend.client.Get(context.WithoutCancel(ctx), id); gerr == nil {
-			taken.Backup, taken.Scheduled, taken.Adopted = b, b.SnapshotNames(), true
-		}
-	}
 	if taken.Adopted {
 		resp.Diagnostics.AddWarning(fmt.Sprintf("Backup %s Adopted", id),
 			fmt.Sprintf("This run's destroy of the resource kept backup %s (delete_on_destroy = false), so it could not be taken again "+
@@ -148,7 +142,13 @@ func (r *webappBackupResource) Create(ctx context.Context, req resource.CreateRe
 			fmt.Sprintf("Backup %s already existed in state %s and could never be restored; its snapshots (%s) were deleted "+
 				"and the backup was taken again.", id, taken.Replaced.State, strings.Join(taken.Replaced.SnapshotNames(), ", ")))
 	}
-	if taken.Scheduled != nil || taken.Adopted {
+	if adopt && err != nil && taken.Scheduled == nil {
+		// Nothing was taken or adopted: the kept backup stays in the state all the same.
+		r.keepInState(ctx, id, &plan, resp)
+		r.addTakeError(&resp.Diagnostics, id, timeout, false, err)
+		return
+	}
+	if taken.Scheduled != nil {
 		b := taken.Backup
 		if b.ID == 0 {
 			b = backupapi.Backup{ID: id, State: backupapi.StateInProgress}
